@@ -1,0 +1,17 @@
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace tlsprobe::cli {
+
+// A subcommand registered on the top-level app: `app` is where CLI11 records
+// that it was chosen, `run` executes it once parsing succeeded and returns the
+// process exit code. The options live in a config struct owned by `run`.
+struct Command {
+    CLI::App* app = nullptr;
+    std::function<int()> run;
+};
+
+
+}  // namespace tlsprobe::cli

@@ -1,0 +1,75 @@
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+#include <vector>
+
+#include "cli/command.hpp"
+#include "results/errors.hpp"
+
+namespace {
+
+using tlsprobe::results::ExitCode;
+
+int exit_code(ExitCode code)
+{
+    return static_cast<int>(code);
+}
+
+void use_stderr_logger(bool verbose, bool quiet)
+{
+    auto logger = spdlog::stderr_color_mt("tlsprobe");
+    logger->set_pattern("tlsprobe: %^%l%$: %v");
+    logger->set_level(verbose ? spdlog::level::debug : quiet ? spdlog::level::warn : spdlog::level::info);
+    spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"tlsprobe: active synthetic TLS handshake prober"};
+    app.require_subcommand(1);
+    bool verbose = false;
+    bool quiet = false;
+    app.add_flag("-v,--verbose", verbose, "Log debug detail to stderr");
+    app.add_flag("-q,--quiet", quiet, "Log only warnings and errors")->excludes("--verbose");
+
+    const std::vector<tlsprobe::cli::Command> commands{
+    };
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& help) {
+        return app.exit(help);
+    } catch (const CLI::CallForAllHelp& help) {
+        return app.exit(help);
+    } catch (const CLI::ParseError& error) {
+        fmt::print(stderr, "tlsprobe: {}\n", error.what());
+        return exit_code(ExitCode::bad_input);
+    }
+    use_stderr_logger(verbose, quiet);
+
+    // Fixed order: the documented failures first, then anything unexpected.
+    try {
+        for (const auto& command : commands) {
+            if (command.app->parsed()) {
+                return command.run();
+            }
+        }
+    } catch (const tlsprobe::results::UsageError& error) {
+        spdlog::error("{}", error.what());
+        return exit_code(ExitCode::bad_input);
+    } catch (const tlsprobe::results::InputError& error) {
+        spdlog::error("{}", error.what());
+        return exit_code(ExitCode::bad_input);
+    } catch (const tlsprobe::results::EnvironmentError& error) {
+        spdlog::error("{}", error.what());
+        return exit_code(ExitCode::environment);
+    } catch (const std::exception& error) {
+        spdlog::critical("unexpected failure: {}", error.what());
+        return exit_code(ExitCode::environment);
+    }
+    return exit_code(ExitCode::bad_input);
+}
