@@ -13,5 +13,7 @@ struct Command {
     std::function<int()> run;
 };
 
+Command add_run_command(CLI::App& parent);
+Command add_serve_command(CLI::App& parent);
 
 }  // namespace tlsprobe::cli
