@@ -19,7 +19,7 @@ struct SequentialConfig {
     double background = 0.01;   // H0 failure rate, in (0, faulty_rate)
     double faulty_rate = 0.9;   // H1 failure rate, in (background, 1)
     double alpha = 0.01;        // family-wise chance of calling a healthy bucket faulty
-    double beta = 0.01;         // per-bucket chance of calling a faulty bucket clean
+    double beta = 0.05;         // per-bucket chance of calling a faulty bucket clean
     std::uint32_t buckets = 1;  // alpha is split as alpha / buckets per bucket
 };
 
