@@ -46,4 +46,18 @@ SequentialDecision SequentialBucketTest::decide(std::uint64_t probes, std::uint6
     return SequentialDecision::undecided;
 }
 
+std::optional<std::size_t> next_bucket_to_probe(std::span<const BucketCounts> counts,
+                                                const SequentialBucketTest& rule) {
+    std::optional<std::size_t> next;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+        if (rule.decide(counts[i].probes, counts[i].failures) != SequentialDecision::undecided) {
+            continue;
+        }
+        if (!next || counts[i].probes < counts[*next].probes) {
+            next = i;
+        }
+    }
+    return next;
+}
+
 }  // namespace tlsprobe::results

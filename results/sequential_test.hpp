@@ -2,7 +2,11 @@
 // Early stop for per-bucket probing: Wald's sequential probability ratio test
 // per bucket, with the family-wise alpha split evenly over the buckets
 // (docs/BUCKETS.md).
+#include "results/bucket_tests.hpp"
+
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string_view>
 
 namespace tlsprobe::results {
@@ -40,5 +44,11 @@ private:
     double upper_;           // log((1 - beta) / alpha'), accept H1 at or above
     double lower_;           // log(beta / (1 - alpha')), accept H0 at or below
 };
+
+// Where the next probe should go: the undecided bucket with the fewest probes
+// (ties: the first), as an index into `counts`; nullopt when every bucket is
+// decided, i.e. probing can stop.
+[[nodiscard]] std::optional<std::size_t> next_bucket_to_probe(std::span<const BucketCounts> counts,
+                                                              const SequentialBucketTest& rule);
 
 }  // namespace tlsprobe::results

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <vector>
 
 namespace tlsprobe::results {
@@ -87,6 +88,17 @@ TEST(SequentialTest, SettlesADeadBucketAndACleanOneInAFewProbes) {
     EXPECT_EQ(test.decide(3, 1), SequentialDecision::undecided);
     EXPECT_EQ(test.decide(6, 1), SequentialDecision::clean);
     EXPECT_EQ(to_string(SequentialDecision::faulty), "faulty");
+}
+
+TEST(SequentialTest, NextProbeGoesToTheLeastProbedUndecidedBucket) {
+    const SequentialBucketTest test({0.01, 0.9, 0.01, 0.01, 4});
+    std::vector<BucketCounts> counts{{0, 2, 2}, {1, 1, 0}, {2, 1, 1}, {3, 5, 0}};
+    // Bucket 0 is faulty, bucket 3 clean; 1 and 2 tie on probes: the first wins.
+    EXPECT_EQ(next_bucket_to_probe(counts, test), std::optional<std::size_t>{1});
+    counts[1] = {1, 3, 0};
+    EXPECT_EQ(next_bucket_to_probe(counts, test), std::optional<std::size_t>{2});
+    counts[2] = {2, 2, 2};
+    EXPECT_EQ(next_bucket_to_probe(counts, test), std::nullopt);
 }
 
 TEST(SequentialTest, RejectsImpossibleRates) {

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <random>
-#include <ranges>
 #include <vector>
 
 namespace tlsprobe::results {
@@ -22,36 +21,30 @@ struct Simulation {
 
 Simulation simulate(std::uint32_t dead_bucket, unsigned seed) {
     const auto model = parse_hash_model("jhash:seed=0x1234,mod=64");
-    const auto src = boost::asio::ip::make_address("198.18.0.1");
-    const auto dst = boost::asio::ip::make_address("198.18.1.1");
-    // Ports grouped by bucket, so each probe can go to the bucket that needs it.
-    std::vector<std::vector<std::uint16_t>> ports_of(64);
-    for (std::uint32_t p = 20000; p < 40000; ++p) {
-        const auto port = static_cast<std::uint16_t>(p);
-        ports_of[model->bucket({src, port, dst, 443})].push_back(port);
-    }
+    const FlowTuple base{boost::asio::ip::make_address("198.18.0.1"), 0,
+                         boost::asio::ip::make_address("198.18.1.1"), 443};
+    const auto ports_of = ports_by_bucket(*model, base, 20000, 39999);
     std::mt19937 rng(seed);
     std::bernoulli_distribution background_loss(0.01);
     const SequentialBucketTest rule({0.01, 0.9, 0.01, 0.05, 64});
-    std::vector<BucketCounts> counts(64);
-    for (std::uint32_t b = 0; b < 64; ++b) {
-        counts[b].bucket = b;
+    std::vector<BucketCounts> counts;
+    for (const auto& [bucket, ports] : ports_of) {
+        counts.push_back({bucket, 0, 0});
     }
     Simulation sim;
     while (sim.probes < 5000) {
-        // Round-robin over the undecided buckets, fewest probes first.
-        auto undecided = counts | std::views::filter([&rule](const BucketCounts& c) {
-                             return rule.decide(c.probes, c.failures) == SequentialDecision::undecided;
-                         });
-        if (undecided.empty()) {
+        const auto next = next_bucket_to_probe(counts, rule);
+        if (!next) {
             break;
         }
-        BucketCounts& next = *std::ranges::min_element(undecided, {}, &BucketCounts::probes);
-        EXPECT_LT(next.probes, ports_of[next.bucket].size());
-        ++next.probes;
+        BucketCounts& bucket = counts[*next];
+        // The port a prober would use: the bucket's next unused one.
+        const std::uint16_t port = ports_of.at(bucket.bucket).at(bucket.probes);
+        EXPECT_EQ(model->bucket({base.src, port, base.dst, base.dst_port}), bucket.bucket);
+        ++bucket.probes;
         ++sim.probes;
-        const bool failed = next.bucket == dead_bucket || background_loss(rng);
-        next.failures += failed ? 1U : 0U;
+        const bool failed = bucket.bucket == dead_bucket || background_loss(rng);
+        bucket.failures += failed ? 1U : 0U;
     }
     sim.results = test_buckets(counts, {0.01, 0.01, 0.95});
     return sim;
@@ -62,6 +55,7 @@ TEST(SequentialEfficiency, OneDeadBucketAmongSixtyFourTakesAtMostTwoHundredProbe
     for (unsigned seed = 1; seed <= 11; ++seed) {
         const std::uint32_t dead = (seed * 37U) % 64U;
         const Simulation sim = simulate(dead, seed);
+        ASSERT_EQ(sim.results.size(), 64U);
         for (const BucketResult& r : sim.results) {
             EXPECT_EQ(r.verdict, r.bucket == dead ? BucketVerdict::faulty : BucketVerdict::clean)
                 << "seed " << seed << " bucket " << r.bucket;
