@@ -13,5 +13,7 @@ struct Command {
     std::function<int()> run;
 };
 
+[[nodiscard]] Command add_capture_command(CLI::App& parent);
+[[nodiscard]] Command add_flows_command(CLI::App& parent);
 
 }  // namespace tlsprobe::cli
