@@ -245,6 +245,9 @@ void add_payload(Flow& flow, Side side, const TcpPacket& p)
     state.reassembler.add(offset, p.payload, [&](std::span<const std::byte> bytes) {
         state.tls.feed(bytes, recorder);
     });
+    if (p.truncated) {
+        state.reassembler.note_loss();
+    }
     record.tls_records = state.tls.records();
     record.tls = record.tls_records > 0;
     if (state.tls.finished()) {

@@ -16,6 +16,8 @@ public:
 
     // `offset` is the stream offset of bytes[0] (sequence space, may wrap).
     void add(std::uint32_t offset, std::span<const std::byte> bytes, const Deliver& deliver);
+    // Bytes of the stream were never captured (snaplen): parsing cannot go past them.
+    void note_loss() { dropped_ = true; }
     // Frees the held segments; later calls to add() deliver nothing.
     void stop();
 

@@ -15,18 +15,15 @@ namespace tlsprobe::capture {
 
 enum class SegmentKind : std::uint8_t { new_data, retransmission, out_of_order };
 
-// Remembers the highest sequence number sent and a few holes below it. A
+// Remembers the highest stream offset sent and a few holes below it. A
 // segment inside a hole fills it (it was out of order); any other segment
 // below the highest end carries bytes already seen (a retransmission).
+// Offsets start at 0, the first byte after the ISN (or after the point a
+// flow without SYN was picked up).
 class SequenceTracker {
 public:
     [[nodiscard]] SegmentKind classify(std::uint32_t begin, std::uint32_t end)
     {
-        if (!started_) {
-            started_ = true;
-            high_ = end;
-            return SegmentKind::new_data;
-        }
         if (!seq_before(begin, high_)) {
             if (seq_before(high_, begin)) {
                 add_hole(high_, begin);
@@ -81,7 +78,6 @@ private:
         }
     }
 
-    bool started_ = false;
     std::uint32_t high_ = 0;
     std::array<Hole, max_holes> holes_{};
     std::size_t hole_count_ = 0;
