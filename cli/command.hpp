@@ -13,7 +13,9 @@ struct Command {
     std::function<int()> run;
 };
 
-Command add_run_command(CLI::App& parent);
-Command add_serve_command(CLI::App& parent);
+[[nodiscard]] Command add_run_command(CLI::App& parent);
+[[nodiscard]] Command add_serve_command(CLI::App& parent);
+[[nodiscard]] Command add_capture_command(CLI::App& parent);
+[[nodiscard]] Command add_flows_command(CLI::App& parent);
 
 }  // namespace tlsprobe::cli

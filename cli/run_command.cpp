@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "cli/command.hpp"
+#include "cli/seconds.hpp"
 #include "prober/client_tls.hpp"
 #include "prober/fleet.hpp"
 #include "prober/port_plan.hpp"
@@ -42,11 +43,6 @@ struct RunOptions {
     double hold_s = 0;
     bool insecure = false;
 };
-
-std::chrono::milliseconds milliseconds(double seconds)
-{
-    return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
-}
 
 std::vector<std::string> split(std::string_view text, char separator)
 {
@@ -144,12 +140,12 @@ scenarios::RunPlan build_plan(RunOptions& options)
         plan.port_range = scenarios::parse_port_range(options.ports, "--ports");
     }
     if (options.duration_s) {
-        plan.duration = milliseconds(*options.duration_s);
+        plan.duration = seconds_flag(*options.duration_s);
     }
-    plan.connect_timeout = milliseconds(options.connect_timeout_s);
-    plan.handshake_timeout = milliseconds(options.handshake_timeout_s);
-    plan.data_timeout = milliseconds(options.data_timeout_s);
-    plan.hold = milliseconds(options.hold_s);
+    plan.connect_timeout = seconds_flag(options.connect_timeout_s);
+    plan.handshake_timeout = seconds_flag(options.handshake_timeout_s);
+    plan.data_timeout = seconds_flag(options.data_timeout_s);
+    plan.hold = seconds_flag(options.hold_s);
     plan.tls.version = options.tls_version == "1.2"   ? scenarios::TlsVersion::tls12
                        : options.tls_version == "1.3" ? scenarios::TlsVersion::tls13
                                                       : scenarios::TlsVersion::any;

@@ -9,6 +9,7 @@
 #include <array>
 
 #include "prober/http_response.hpp"
+#include "prober/outcome_rules.hpp"
 #include "prober/tcp_info.hpp"
 #include "prober/tls_stream.hpp"
 
@@ -32,63 +33,6 @@ std::string hex(const unsigned char* data, std::size_t size)
         text.push_back(digits[data[i] & 0x0f]);
     }
     return text;
-}
-
-bool is_local_failure(const boost::system::error_code& ec)
-{
-    return ec == asio::error::address_in_use || ec == boost::system::errc::address_not_available ||
-           ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
-           ec == asio::error::access_denied;
-}
-
-Outcome connect_outcome(const boost::system::error_code& ec)
-{
-    if (ec == asio::error::connection_refused) {
-        return Outcome::connect_refused;
-    }
-    return is_local_failure(ec) ? Outcome::local_error : Outcome::connect_error;
-}
-
-// The outcome of a handshake that did not finish, from how the stream stopped.
-Outcome handshake_outcome(const StreamResult& result, const TlsMessages& messages, SSL* ssl)
-{
-    switch (result.status) {
-    case StreamStatus::timeout:
-        return Outcome::handshake_timeout;
-    case StreamStatus::eof:
-    case StreamStatus::close_notify:
-        return Outcome::handshake_eof;
-    case StreamStatus::reset:
-        return Outcome::handshake_reset;
-    case StreamStatus::tls_error:
-        if (messages.alert_received < 0 && SSL_get_verify_result(ssl) != X509_V_OK) {
-            return Outcome::cert_error;
-        }
-        return Outcome::tls_alert;
-    case StreamStatus::socket_error:
-    case StreamStatus::ok:
-        break;
-    }
-    return Outcome::handshake_reset;
-}
-
-// The outcome of a failure after the handshake (request or response).
-Outcome midstream_outcome(const StreamResult& result)
-{
-    switch (result.status) {
-    case StreamStatus::timeout:
-        return Outcome::midstream_timeout;
-    case StreamStatus::eof:
-    case StreamStatus::close_notify:
-        return Outcome::midstream_close;
-    case StreamStatus::tls_error:
-        return Outcome::tls_alert;
-    case StreamStatus::reset:
-    case StreamStatus::socket_error:
-    case StreamStatus::ok:
-        break;
-    }
-    return Outcome::midstream_reset;
 }
 
 void record_alert(ProbeRecord& record, const TlsMessages& messages)
@@ -240,7 +184,8 @@ asio::awaitable<ProbeRecord> run_probe(ProbeEnvironment& env, ProbeTicket ticket
     }
     record.t.server_hello = stream.marks().first_read_ns;
     if (!handshake.ok()) {
-        record.outcome = handshake_outcome(handshake, messages, stream.ssl());
+        record.outcome = handshake_outcome(handshake, messages.alert_received >= 0,
+                                           SSL_get_verify_result(stream.ssl()) != X509_V_OK);
         record.tcp_at_end = read_tcp_info(socket.native_handle());
         // bytes_acked counts the SYN as one byte: the ClientHello flight is
         // covered when the peer ACKed everything this side wrote.
