@@ -169,14 +169,14 @@ log "nginx on 127.0.0.1:$port (pid $nginx_pid), status on $status_port"
 target=127.0.0.1:$port
 ports="20000-$((20000 + count - 1))"
 results=$work/results.tsv
-printf 'round\tclient\thandshakes\twall_s\tcpu_s\n' >"$results"
+printf 'round\tclient\thandshakes\twall_s\tspan_s\tcpu_s\n' >"$results"
 
 # Runs one client under /usr/bin/time; appends a line to $results.
 # $1 round, $2 client name, rest: the command.
 measure() {
   local round=$1 client=$2
   shift 2
-  local before after wall user sys accepts requests handshakes
+  local before after wall user sys accepts requests handshakes span
   before=$(nginx_counters)
   /usr/bin/time -f '%e %U %S' -o "$work/time.txt" "${client_cpu[@]}" "$@" >"$work/client.out" 2>&1 || true
   after=$(nginx_counters)
@@ -187,10 +187,19 @@ measure() {
     h2load)
       # "requests: 5000 total, 5000 started, 5000 done, 5000 succeeded, 0 failed, ..."
       handshakes=$(awk '/^requests:/ { print $8 }' "$work/client.out")
+      # "finished in 2.03s, 2461.62 req/s, ...": from the first connect to the last response.
+      span=$(sed -nE 's/^finished in ([0-9.]+)(m?s),.*/\1 \2/p' "$work/client.out" |
+        awk '{ print $2 == "ms" ? $1 / 1000 : $1 }')
       ;;
     *)
       handshakes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["outcomes"]["ok"])' \
         "$work/$client-$round/summary.json")
+      # The same span from the records: first connect(2) to last close.
+      span=$(python3 -c '
+import json, sys
+records = [json.loads(line) for line in open(sys.argv[1])]
+print(round((max(r["t_closed"] for r in records) - min(r["t_connect_start"] for r in records)) / 1e9, 3))' \
+        "$work/$client-$round/probes.jsonl")
       ;;
   esac
   # Every success must be its own connection and full handshake.
@@ -200,9 +209,10 @@ measure() {
     tail -n 20 "$work/client.out" >&2
     exit 1
   fi
-  printf '%s\t%s\t%s\t%s\t%s\n' "$round" "$client" "$handshakes" "$wall" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$client" "$handshakes" "$wall" "$span" \
     "$(python3 -c 'import sys; print(float(sys.argv[1]) + float(sys.argv[2]))' "$user" "$sys")" >>"$results"
-  log "round $round $client: $handshakes handshakes, wall ${wall} s, cpu user ${user} s + sys ${sys} s"
+  log "round $round $client: $handshakes handshakes in ${span} s (process ${wall} s)," \
+    "cpu user ${user} s + sys ${sys} s"
 }
 
 log "$rounds rounds of $count handshakes at concurrency $concurrency"
@@ -294,7 +304,7 @@ cpu_us, rate = {}, {}
 for client in clients:
     mine = [r for r in rows if r["client"] == client]
     cpu_us[client] = statistics.median(float(r["cpu_s"]) * 1e6 / int(r["handshakes"]) for r in mine)
-    rate[client] = statistics.median(int(r["handshakes"]) / float(r["wall_s"]) for r in mine)
+    rate[client] = statistics.median(int(r["handshakes"]) / float(r["span_s"]) for r in mine)
 
 print("## Prober vs h2load\n")
 print(f"Machine: {env['cpus']} CPUs, {env['cpu_model']}, Linux {env['kernel']}; "
@@ -313,7 +323,11 @@ print(f"One nginx (1 worker, TLS 1.3 only, X25519, ECDSA P-256 certificate, no s
       "succeeded and that nginx's counters grew by exactly that many connections and "
       "requests. tlsprobe runs with its phase timing, TCP_INFO snapshots and per-probe "
       "records on, as always. Client CPU is user+sys of the client process (from "
-      "`/usr/bin/time`), process start included; wall time likewise.\n")
+      "`/usr/bin/time`), process start and exit included. Handshakes per second are over "
+      "each client's own span from its first connect to its last response: h2load's "
+      "\"finished in\", and for tlsprobe the first `t_connect_start` to the last `t_closed` "
+      "of its records (its process lives up to 0.25 s longer: the main thread notices the "
+      "end of the run on a 250 ms tick).\n")
 print(f"Medians over {env['rounds']} alternating rounds:\n")
 print("| client | CPU µs per handshake | handshakes/s | CPU ratio to h2load | rate ratio to h2load |")
 print("|---|---:|---:|---:|---:|")
@@ -332,7 +346,7 @@ for round_ in sorted({int(r["round"]) for r in rows}):
     for client in clients:
         r = next(r for r in rows if int(r["round"]) == round_ and r["client"] == client)
         cells.append(f"{float(r['cpu_s']) * 1e6 / int(r['handshakes']):.0f} / "
-                     f"{int(r['handshakes']) / float(r['wall_s']):.0f}")
+                     f"{int(r['handshakes']) / float(r['span_s']):.0f}")
     print(f"| {round_} | " + " | ".join(cells) + " |")
 if env["memory"] == "1":
     base, held, hwm = int(env["baseline_rss"]), int(env["held_rss_kib"]), int(env["held_hwm"])
