@@ -78,8 +78,16 @@ fi
 work=$(mktemp -d /tmp/tlsprobe-bench.XXXXXX)
 nginx_pid=
 holder_pid=
+client_pid=
 cleanup() {
   local pid
+  if [[ -n $client_pid ]]; then
+    # /usr/bin/time's child is timeout(1), which passes TERM on to the client.
+    for pid in $(ps -o pid= --ppid "$client_pid"); do
+      kill -TERM "$pid" 2>/dev/null || true
+    done
+    wait "$client_pid" 2>/dev/null || true
+  fi
   for pid in "$holder_pid" "$nginx_pid"; do
     if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid" 2>/dev/null || true
@@ -178,7 +186,12 @@ measure() {
   shift 2
   local before after wall user sys accepts requests handshakes span
   before=$(nginx_counters)
-  /usr/bin/time -f '%e %U %S' -o "$work/time.txt" "${client_cpu[@]}" "$@" >"$work/client.out" 2>&1 || true
+  # In the background so that a signal to this script is handled at once.
+  /usr/bin/time -f '%e %U %S' -o "$work/time.txt" timeout "$client_timeout_s" "${client_cpu[@]}" "$@" \
+    >"$work/client.out" 2>&1 &
+  client_pid=$!
+  wait "$client_pid" || true
+  client_pid=
   after=$(nginx_counters)
   read -r wall user sys <"$work/time.txt"
   accepts=$(($(cut -d' ' -f1 <<<"$after") - $(cut -d' ' -f1 <<<"$before") - 1))
@@ -215,6 +228,8 @@ print(round((max(r["t_closed"] for r in records) - min(r["t_connect_start"] for 
     "cpu user ${user} s + sys ${sys} s"
 }
 
+# No client run may take longer than this, whatever happens to nginx.
+client_timeout_s=300
 log "$rounds rounds of $count handshakes at concurrency $concurrency"
 for round in $(seq "$rounds"); do
   measure "$round" tlsprobe "$tlsprobe" run --target "$target" --request http --count "$count" --rate 0 \
