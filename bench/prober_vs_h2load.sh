@@ -300,10 +300,14 @@ fi
 # --- the Markdown section ---
 export rounds count concurrency hold_connections hold_rate memory pin command_line
 export baseline_rss=${baseline_rss:-} held_rss_kib=${held_rss_kib:-} held_hwm=${held_hwm:-}
-export cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
-export cpus=$(nproc) kernel=$(uname -r) load=$(cut -d' ' -f1-3 /proc/loadavg)
-export openssl_version=$(openssl version) nginx_version=$(nginx -v 2>&1 | sed 's/^nginx version: //')
-export h2load_version=$(h2load --version | head -n 1)
+cpu_model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+cpus=$(nproc)
+kernel=$(uname -r)
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+openssl_version=$(openssl version)
+nginx_version=$(nginx -v 2>&1 | sed 's/^nginx version: //')
+h2load_version=$(h2load --version | head -n 1)
+export cpu_model cpus kernel load openssl_version nginx_version h2load_version
 python3 - "$results" <<'PY'
 import csv, os, statistics, sys
 
@@ -326,7 +330,7 @@ print(f"Machine: {env['cpus']} CPUs, {env['cpu_model']}, Linux {env['kernel']}; 
       f"load average {env['load']} when the run ended. The machine is shared with other "
       "builds and tests, so the figures are noisy; the rounds alternate the clients so "
       "that noise falls on all of them alike.")
-print(f"Software: {env['openssl_version']}, nginx {env['nginx_version']}, {env['h2load_version']}.\n")
+print(f"Software: {env['openssl_version']}, {env['nginx_version']}, {env['h2load_version']}.\n")
 print(f"Reproduce (as root, from the repository): `{env['command_line']}`\n")
 pin = ("client pinned to CPU 0 and nginx to CPU 1 with `taskset`"
        if env["pin"] == "1" else "no CPU pinning")
