@@ -206,13 +206,13 @@ measure() {
       ;;
     *)
       handshakes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["outcomes"]["ok"])' \
-        "$work/$client-$round/summary.json")
+        "$work/$client-$round/summary.json" 2>/dev/null || echo 0)
       # The same span from the records: first connect(2) to last close.
       span=$(python3 -c '
 import json, sys
 records = [json.loads(line) for line in open(sys.argv[1])]
 print(round((max(r["t_closed"] for r in records) - min(r["t_connect_start"] for r in records)) / 1e9, 3))' \
-        "$work/$client-$round/probes.jsonl")
+        "$work/$client-$round/probes.jsonl" 2>/dev/null || echo 0)
       ;;
   esac
   # Every success must be its own connection and full handshake.
