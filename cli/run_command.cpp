@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
-#include <ctime>
 #include <fstream>
 #include <memory>
 
@@ -16,6 +15,7 @@
 #include "prober/port_plan.hpp"
 #include "results/errors.hpp"
 #include "results/jsonl_writer.hpp"
+#include "results/run_directory.hpp"
 #include "results/run_stats.hpp"
 #include "scenarios/run_plan.hpp"
 
@@ -110,24 +110,10 @@ void raise_open_files_limit(std::uint32_t concurrency)
 
 std::filesystem::path prepare_out_dir(const std::string& requested)
 {
-    std::filesystem::path dir = requested;
-    if (dir.empty()) {
-        const std::time_t now = std::time(nullptr);
-        std::tm utc{};
-        gmtime_r(&now, &utc);
-        char name[32];
-        std::strftime(name, sizeof name, "%Y%m%d-%H%M%S", &utc);
-        dir = std::filesystem::path("runs") / name;
+    if (!requested.empty() && std::filesystem::exists(std::filesystem::path(requested) / "probes.jsonl")) {
+        throw results::UsageError("--out: " + requested + " already holds a run (probes.jsonl); choose another");
     }
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) {
-        throw results::EnvironmentError("--out: cannot create " + dir.string() + ": " + ec.message());
-    }
-    if (std::filesystem::exists(dir / "probes.jsonl")) {
-        throw results::UsageError("--out: " + dir.string() + " already holds a run (probes.jsonl); choose another");
-    }
-    return dir;
+    return results::make_run_directory(requested, "");
 }
 
 scenarios::RunPlan build_plan(RunOptions& options)
@@ -187,7 +173,7 @@ int run(RunOptions& options)
     auto summary = results::summary_json(report.stats, facts);
     summary["plan"] = scenarios::plan_json(plan);
     summary["abandoned"] = report.abandoned;
-    std::ofstream(dir / "summary.json") << boost::json::serialize(summary) << '\n';
+    results::write_file_atomically(dir / "summary.json", boost::json::serialize(summary) + "\n");
     fmt::print("{}", results::summary_table(report.stats, facts));
     if (report.abandoned != 0) {
         spdlog::warn("{} probes were still in flight after the {} s grace and have no record", report.abandoned,
