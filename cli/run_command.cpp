@@ -7,12 +7,16 @@
 
 #include <fstream>
 #include <memory>
+#include <set>
+#include <thread>
 
 #include "cli/command.hpp"
 #include "cli/seconds.hpp"
+#include "capture/agent_process.hpp"
 #include "prober/client_tls.hpp"
 #include "prober/fleet.hpp"
 #include "prober/port_plan.hpp"
+#include "results/analysis.hpp"
 #include "results/errors.hpp"
 #include "results/jsonl_writer.hpp"
 #include "results/run_directory.hpp"
@@ -42,6 +46,8 @@ struct RunOptions {
     double data_timeout_s = 5;
     double hold_s = 0;
     bool insecure = false;
+    std::vector<std::string> captures;
+    double capture_linger_s = 3;
 };
 
 std::vector<std::string> split(std::string_view text, char separator)
@@ -116,6 +122,71 @@ std::filesystem::path prepare_out_dir(const std::string& requested)
     return results::make_run_directory(requested, "");
 }
 
+// Starts one capture agent per `--capture NAME=SPEC` and waits until each
+// reports ready, so the first probe is on the wire of every vantage.
+std::vector<std::unique_ptr<capture::AgentProcess>> start_capture_agents(const std::vector<std::string>& specs,
+                                                                        std::uint16_t port,
+                                                                        const std::filesystem::path& dir)
+{
+    std::vector<std::unique_ptr<capture::AgentProcess>> agents;
+    std::set<std::string> names;
+    for (const auto& spec : specs) {
+        const auto equals = spec.find('=');
+        const auto name = spec.substr(0, equals);
+        if (equals == std::string::npos || name.empty() ||
+            name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos) {
+            throw results::UsageError("--capture: \"" + spec + "\" is not NAME=INTERFACE or NAME=COMMAND (NAME in a-z0-9_-)");
+        }
+        if (!names.insert(name).second) {
+            throw results::UsageError("--capture: vantage \"" + name + "\" is given twice");
+        }
+        const auto argv = capture::agent_command(std::string_view(spec).substr(equals + 1), name, port,
+                                                 dir / (name + ".pcap"));
+        agents.push_back(std::make_unique<capture::AgentProcess>(name, argv, dir / (name + ".flows.jsonl")));
+    }
+    for (const auto& agent : agents) {
+        agent->wait_ready(std::chrono::seconds(15));
+        spdlog::info("capture agent {} is ready", agent->vantage());
+    }
+    return agents;
+}
+
+// After the last probe, lets late FINs and resets reach the captures, then
+// stops the agents (each flushes its open timelines and its drop counts).
+void stop_capture_agents(std::vector<std::unique_ptr<capture::AgentProcess>>& agents, std::chrono::milliseconds linger)
+{
+    if (agents.empty()) {
+        return;
+    }
+    std::this_thread::sleep_for(linger);
+    for (auto& agent : agents) {
+        if (const int status = agent->stop(std::chrono::seconds(15)); status != 0) {
+            spdlog::warn("capture agent {} exited with status {}; its timelines may be incomplete", agent->vantage(),
+                         status);
+        }
+    }
+}
+
+// With a client capture, the run ends with the verdicts, as `tlsprobe analyze DIR` would give them.
+void analyze_run(const std::filesystem::path& dir)
+{
+    results::AnalysisInputs inputs;
+    inputs.probes = results::read_probes_file(dir / "probes.jsonl");
+    inputs.client = results::read_flows_file(dir / "client.flows.jsonl", "client");
+    if (std::filesystem::exists(dir / "server.flows.jsonl")) {
+        inputs.server = results::read_flows_file(dir / "server.flows.jsonl", "server");
+    }
+    const auto analysis = results::analyze(inputs);
+    std::string lines;
+    for (const auto& record : analysis.verdicts) {
+        lines += boost::json::serialize(results::to_json(record)) + "\n";
+    }
+    results::write_file_atomically(dir / "verdicts.jsonl", lines);
+    results::write_file_atomically(dir / "analysis.json",
+                                   boost::json::serialize(results::analysis_json(analysis, inputs)) + "\n");
+    fmt::print("\n{}", results::analysis_report(analysis, inputs));
+}
+
 scenarios::RunPlan build_plan(RunOptions& options)
 {
     auto& plan = options.plan;
@@ -160,8 +231,10 @@ int run(RunOptions& options)
                  plan.target.host, plan.target.port, target.address().to_string(),
                  prober::PortPlan(plan).size(),
                  scenarios::planned_probes(plan), plan.rate, plan.concurrency, dir.string());
+    auto agents = start_capture_agents(options.captures, plan.target.port, dir);
     prober::Fleet fleet(plan, target, source, tls, probes);
     const auto report = fleet.run();
+    stop_capture_agents(agents, seconds_flag(options.capture_linger_s));
 
     const results::RunFacts facts{
         .target = fmt::format("{}:{}", plan.target.host, plan.target.port),
@@ -178,6 +251,9 @@ int run(RunOptions& options)
     if (report.abandoned != 0) {
         spdlog::warn("{} probes were still in flight after the {} s grace and have no record", report.abandoned,
                      prober::interrupt_grace.count());
+    }
+    if (std::filesystem::exists(dir / "client.flows.jsonl")) {
+        analyze_run(dir);
     }
     if (report.interrupted) {
         return static_cast<int>(ExitCode::interrupted);
@@ -245,6 +321,14 @@ Command add_run_command(CLI::App& parent)
         ->check(CLI::IsMember({"http", "none"}))
         ->capture_default_str();
     app->add_option("--out", options->out_dir, "Run directory (default: runs/<UTC time>)");
+    app->add_option("--capture", options->captures,
+                    "NAME=INTERFACE or NAME=COMMAND: a capture vantage (repeatable); client and server are analysed")
+        ->take_all()
+        ->allow_extra_args(false);
+    app->add_option("--capture-linger", options->capture_linger_s,
+                    "Seconds the captures keep running after the last probe, for late FINs and resets")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     app->add_flag("--allow-high-load", plan.allow_high_load,
                   "Lift the safety caps of 200 probes/s and 1000 concurrent probes");
     return {app, [options] { return run(*options); }};

@@ -321,10 +321,13 @@ VantageFlows read_flows_file(const std::filesystem::path& path, std::string name
     VantageFlows vantage{.name = std::move(name), .source = path.string(), .flows = {}, .kernel_dropped = {}, .input_error = {}};
     for_each_line(path, [&](const json::object& object) {
         const auto* type = object.if_contains("type");
-        if (type != nullptr && type->is_string() && type->as_string() == "capture_summary") {
+        const std::string_view kind = type != nullptr && type->is_string() ? std::string_view(type->as_string()) : "";
+        if (kind == "capture_summary") {
             take_summary(vantage, object);
-        } else {
+        } else if (kind == "flow") {
             vantage.flows.push_back(flow_evidence_from_json(object));
+        } else if (kind != "capture_ready") {
+            throw InputError("a line of type \"" + std::string(kind) + "\" is not a flow timeline");
         }
     });
     return vantage;
