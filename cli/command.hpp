@@ -14,6 +14,7 @@ struct Command {
 };
 
 [[nodiscard]] Command add_run_command(CLI::App& parent);
+[[nodiscard]] Command add_analyze_command(CLI::App& parent);
 [[nodiscard]] Command add_serve_command(CLI::App& parent);
 [[nodiscard]] Command add_capture_command(CLI::App& parent);
 [[nodiscard]] Command add_flows_command(CLI::App& parent);
