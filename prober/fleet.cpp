@@ -57,6 +57,7 @@ struct Worker {
     std::atomic<std::uint64_t> finished{0};
     std::atomic<std::uint64_t> failed{0};
     std::exception_ptr failure;
+    std::int64_t ended_ns = 0;   // when io.run() returned; written by the worker before it says it ended
     asio::io_context io{1};
 };
 
@@ -192,21 +193,23 @@ FleetReport Fleet::run()
                                std::rethrow_exception(error);
                            }
                        });
-        threads.emplace_back([&worker = *worker, &running] {
+        threads.emplace_back([&worker = *worker, &running, &clock] {
             try {
                 worker.io.run();
             } catch (...) {
                 worker.failure = std::current_exception();
             }
+            worker.ended_ns = clock.now_ns();
             running.fetch_sub(1);
         });
     }
 
     FleetReport report;
     const bool show_progress = ::isatty(STDERR_FILENO) == 1;
+    auto next_progress = PhaseClock::clock::now();
     std::optional<PhaseClock::clock::time_point> give_up_at;
     while (running.load() > 0) {
-        const bool signalled = stop_signals.received(std::chrono::milliseconds(250));
+        const bool signalled = stop_signals.received(std::chrono::milliseconds(20));
         const bool worker_failed = std::any_of(workers.begin(), workers.end(), [](const auto& w) {
             return w->failure != nullptr;
         });
@@ -228,8 +231,9 @@ FleetReport Fleet::run()
                 worker->io.stop();
             }
         }
-        if (show_progress) {
+        if (show_progress && PhaseClock::clock::now() >= next_progress) {
             print_progress(workers, clock);
+            next_progress = PhaseClock::clock::now() + std::chrono::milliseconds(250);
         }
     }
     for (auto& thread : threads) {
@@ -246,7 +250,11 @@ FleetReport Fleet::run()
         report.late_starts += worker->late_starts;
         report.abandoned += worker->started.load() - worker->finished.load();
     }
-    report.wall_seconds = static_cast<double>(clock.now_ns()) / 1e9;
+    std::int64_t last_end_ns = 0;
+    for (const auto& worker : workers) {
+        last_end_ns = std::max(last_end_ns, worker->ended_ns);
+    }
+    report.wall_seconds = static_cast<double>(last_end_ns) / 1e9;
     return report;
 }
 
