@@ -13,5 +13,6 @@ struct Command {
     std::function<int()> run;
 };
 
+Command add_lab_command(CLI::App& parent);
 
 }  // namespace tlsprobe::cli
