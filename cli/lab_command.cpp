@@ -36,6 +36,7 @@ struct StatusOptions {
 struct RelayOptions {
     std::string listen;
     std::string connect;
+    std::string source = "0.0.0.0";
     int ttl = 255;
     std::filesystem::path log;
 };
@@ -138,7 +139,12 @@ int run_status(const StatusOptions& options)
 
 int run_relay(const RelayOptions& options)
 {
-    lab::run_relay({parse_endpoint("--listen", options.listen), parse_endpoint("--connect", options.connect),
+    boost::system::error_code error;
+    const auto source = boost::asio::ip::make_address(options.source, error);
+    if (error) {
+        throw UsageError(fmt::format("--source {}: not an IP address", options.source));
+    }
+    lab::run_relay({parse_endpoint("--listen", options.listen), parse_endpoint("--connect", options.connect), source,
                     options.ttl, options.log});
     return 0;
 }
@@ -186,6 +192,8 @@ Command add_lab_command(CLI::App& parent)
     auto* relay = lab->add_subcommand("relay", "The lab proxy's TCP-terminating relay (started by `lab up --proxy`)");
     relay->add_option("--listen", relay_options->listen, "ADDRESS:PORT to accept on")->required();
     relay->add_option("--connect", relay_options->connect, "ADDRESS:PORT to relay to")->required();
+    relay->add_option("--source", relay_options->source, "Source address of the relay's own connections")
+        ->capture_default_str();
     relay->add_option("--ttl", relay_options->ttl, "IP TTL of the relay's sockets")
         ->check(CLI::Range(1, 255))
         ->capture_default_str();

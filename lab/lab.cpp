@@ -185,7 +185,8 @@ void build(const LabConfig& config, const std::filesystem::path& tlsprobe_exe)
     if (config.proxy) {
         start_service("relay", namespace_name("proxy"), relay_port,
                       {tlsprobe_exe.string(), "lab", "relay", "--listen", fmt::format("{}:{}", relay_ip, relay_port),
-                       "--connect", fmt::format("{}:{}", server_ip, server_port), "--ttl", std::to_string(relay_ttl),
+                       "--connect", fmt::format("{}:{}", server_ip, server_port), "--source",
+                       std::string(relay_source_ip), "--ttl", std::to_string(relay_ttl),
                        "--log", StateFiles::relay_connections().string()});
     }
 }

@@ -77,7 +77,7 @@ asio::awaitable<void> relay_connection(tcp::socket client, const RelayConfig& co
     upstream.set_option(Ttl(config.ttl), error);
     // Bind first so the upstream source port is known, and logged, even
     // when the connection attempt never completes.
-    upstream.bind(tcp::endpoint(config.connect.protocol(), 0), error);
+    upstream.bind(tcp::endpoint(config.source, 0), error);
     if (error) {
         spdlog::warn("relay: cannot open an upstream socket: {}", error.message());
         co_return;

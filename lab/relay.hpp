@@ -12,6 +12,8 @@ namespace tlsprobe::lab {
 struct RelayConfig {
     boost::asio::ip::tcp::endpoint listen;
     boost::asio::ip::tcp::endpoint connect;
+    // Source address of upstream connections (the port is ephemeral).
+    boost::asio::ip::address source;
     // IP_TTL of the listening, accepted and upstream sockets.
     int ttl = 255;
     // JSON Lines, one per connection: client tuple and upstream tuple.

@@ -120,7 +120,7 @@ TopologyPlan plan_topology(const LabConfig& config)
         build.add_link({client, "up0", std::string(client_ip), r1, "down0", "198.18.1.1"});
         build.add_link({r1, "up0", "198.18.2.1", r2, "down0", "198.18.2.2"});
         build.add_link({r2, "up0", "198.18.3.1", proxy, "down0", std::string(relay_ip)});
-        build.add_link({proxy, "up0", "198.18.4.2", sw, "down0", "198.18.4.1"});
+        build.add_link({proxy, "up0", std::string(relay_source_ip), sw, "down0", "198.18.4.1"});
         build.route(client, "default", "198.18.1.1");
         build.route(r1, "default", "198.18.2.2");
         build.route(r2, "default", "198.18.3.2");
@@ -129,7 +129,7 @@ TopologyPlan plan_topology(const LabConfig& config)
         build.route(proxy, "198.18.1.0/24", "198.18.3.1");
         build.route(proxy, "198.18.2.0/24", "198.18.3.1");
         for (const auto* net : {"198.18.1.0/24", "198.18.2.0/24", "198.18.3.0/24"}) {
-            build.route(sw, net, "198.18.4.2");
+            build.route(sw, net, std::string(relay_source_ip));
         }
     } else {
         build.add_link({client, "up0", std::string(client_ip), sw, "down0", "198.18.1.1"});

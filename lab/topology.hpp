@@ -26,6 +26,8 @@ inline constexpr std::string_view client_ip = "198.18.1.2";
 // the server are redirected there.
 inline constexpr std::string_view relay_ip = "198.18.3.2";
 inline constexpr std::uint16_t relay_port = 4443;
+// The proxy's switch-facing address: source of the relay's own connections.
+inline constexpr std::string_view relay_source_ip = "198.18.4.2";
 // Relay sockets send with this TTL: the client sees 255 - 2 routed hops = 253.
 inline constexpr int relay_ttl = 255;
 
