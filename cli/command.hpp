@@ -13,6 +13,8 @@ struct Command {
     std::function<int()> run;
 };
 
+Command add_run_command(CLI::App& parent);
+Command add_serve_command(CLI::App& parent);
 Command add_lab_command(CLI::App& parent);
 
 }  // namespace tlsprobe::cli

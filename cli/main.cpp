@@ -37,6 +37,8 @@ int main(int argc, char** argv)
     app.add_flag("-q,--quiet", quiet, "Log only warnings and errors")->excludes("--verbose");
 
     const std::vector<tlsprobe::cli::Command> commands{
+        tlsprobe::cli::add_run_command(app),
+        tlsprobe::cli::add_serve_command(app),
         tlsprobe::cli::add_lab_command(app),
     };
 

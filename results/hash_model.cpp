@@ -394,4 +394,14 @@ std::unique_ptr<HashModel> parse_hash_model(std::string_view spec) {
     return model;
 }
 
+std::map<std::uint32_t, std::vector<std::uint16_t>> ports_by_bucket(const HashModel& model, FlowTuple base,
+                                                                   std::uint16_t lo, std::uint16_t hi) {
+    std::map<std::uint32_t, std::vector<std::uint16_t>> groups;
+    for (std::uint32_t port = lo; port <= hi; ++port) {
+        base.src_port = static_cast<std::uint16_t>(port);
+        groups[model.bucket(base)].push_back(base.src_port);
+    }
+    return groups;
+}
+
 }  // namespace tlsprobe::results

@@ -5,9 +5,11 @@
 #include <boost/asio/ip/address.hpp>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tlsprobe::results {
 
@@ -37,5 +39,13 @@ public:
 // UsageError naming the model or parameter on an unknown model or parameter,
 // a malformed or missing value, or mod 0.
 [[nodiscard]] std::unique_ptr<HashModel> parse_hash_model(std::string_view spec);
+
+// Source ports lo..hi (inclusive) grouped by the bucket `model` puts
+// `base` with that source port in, ascending within each bucket: the
+// material for probing every bucket on purpose.
+[[nodiscard]] std::map<std::uint32_t, std::vector<std::uint16_t>> ports_by_bucket(const HashModel& model,
+                                                                                 FlowTuple base,
+                                                                                 std::uint16_t lo,
+                                                                                 std::uint16_t hi);
 
 }  // namespace tlsprobe::results

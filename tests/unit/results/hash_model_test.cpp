@@ -90,6 +90,24 @@ TEST(HashModel, ByteModelsReduceTheirHashModuloTheBucketCountPlusOffset) {
     EXPECT_EQ(parse_hash_model("toeplitz:mod=128")->bucket_count(), 128U);
 }
 
+TEST(HashModel, PortsByBucketCoversEveryBucketAndAgreesWithTheModel) {
+    const auto model = parse_hash_model("jhash:seed=0x1234,mod=8,offset=10");
+    const FlowTuple base{make_address("198.18.0.1"), 0, make_address("198.18.0.2"), 9};
+    const auto groups = ports_by_bucket(*model, base, 40000, 40031);
+    ASSERT_EQ(groups.size(), 8U);
+    EXPECT_EQ(groups.begin()->first, 10U);
+    std::size_t total = 0;
+    for (const auto& [bucket, ports] : groups) {
+        for (const std::uint16_t port : ports) {
+            EXPECT_EQ(model->bucket({base.src, port, base.dst, base.dst_port}), bucket);
+        }
+        total += ports.size();
+    }
+    EXPECT_EQ(total, 32U);
+    // Kernel reference above: port 40000 is in bucket 7 (+ offset 10).
+    EXPECT_EQ(groups.at(17).front(), 40000);
+}
+
 TEST(HashModel, BadSpecsAreUsageErrorsNamingTheProblem) {
     const std::array<std::pair<const char*, const char*>, 14> cases{{
         {"md5:mod=8", "unknown model 'md5'"},
