@@ -98,8 +98,8 @@ void print_text(const boost::json::object& doc)
     const auto& config = doc.at("config").as_object();
     fmt::print("lab is up: {}\n", boost::json::serialize(config));
     const auto& sw = doc.at("switch").as_object();
-    fmt::print("switch: lost {} reset {} unmapped {}\n", boost::json::serialize(sw.at("lost")),
-               boost::json::serialize(sw.at("reset")), boost::json::serialize(sw.at("unmapped")));
+    fmt::print("switch: lost {} injected_resets {} unmapped {}\n", boost::json::serialize(sw.at("lost")),
+               boost::json::serialize(sw.at("injected_resets")), boost::json::serialize(sw.at("unmapped")));
     fmt::print("{:>6} {:>8} {:>4} {:>10} {:>8} {:>6}\n", "bucket", "fate", "node", "split_node", "packets", "flows");
     for (const auto& item : sw.at("buckets").as_array()) {
         const auto& b = item.as_object();

@@ -171,7 +171,7 @@ LabStatus lab_status(const std::optional<std::filesystem::path>& tuples)
                            {"flows", flows == sw.sets.end() ? 0 : flows->second.size()}});
     }
     doc["switch"] = {{"lost", sw.counters.at(lost_counter)},
-                     {"reset", sw.counters.at(reset_counter)},
+                     {"injected_resets", sw.counters.at(reset_counter)},
                      {"unmapped", sw.counters.at(unmapped_counter)},
                      {"buckets", std::move(buckets)}};
 
