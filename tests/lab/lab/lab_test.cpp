@@ -129,7 +129,7 @@ protected:
     {
         Args run{"ip", "netns", "exec", "tlsp-client", tlsprobe, "run", "--target", "198.18.100.10:443",
                  "--source-ip", "198.18.1.2", "--ports", fmt::format("{}-{}", first_port, first_port + count - 1),
-                 "--count", std::to_string(count), "--concurrency", "200", "--handshake-timeout", handshake_timeout,
+                 "--count", std::to_string(count), "--concurrency", "200", "--rate", "200", "--handshake-timeout", handshake_timeout,
                  "--insecure", "--out", run_dir_.string()};
         run.insert(run.end(), extra.begin(), extra.end());
         const auto result = run_process(run);
@@ -304,6 +304,34 @@ TEST_F(LabTest, ProxyHidesTheLossBehindItsOwnAck)
         }
     }
     EXPECT_GT(faulty, 10U);
+}
+
+TEST_F(LabTest, SloppyNodesCarrySplitFlows)
+{
+    const LabGuard lab({"--faulty", "5", "--lb-sloppy"});
+    ASSERT_TRUE(lab.up());
+    std::size_t split = 0;
+    for (const auto& [record, truth] : probe(27000, 200)) {
+        EXPECT_EQ(outcome(record), "ok") << describe(record, truth);
+        split += fate(truth) == "faulty" ? 1U : 0U;
+    }
+    EXPECT_GT(split, 5U);
+    // Bucket 5 goes to node 1 for its SYN and node 0 for the rest: node 0
+    // forwarded packets of flows whose SYN it never saw, and dropped none.
+    const auto& node0 = status().at("nodes").at(0);
+    EXPECT_EQ(node0.at("dropped").as_int64(), 0);
+    EXPECT_GT(node0.at("forwarded").as_int64(), node0.at("syn").as_int64());
+}
+
+TEST_F(LabTest, SilentServerTimesOutEveryHandshake)
+{
+    const LabGuard lab({"--server-behaviour", "silent"});
+    ASSERT_TRUE(lab.up());
+    for (const auto& [record, truth] : probe(28000, 20)) {
+        EXPECT_EQ(outcome(record), "handshake_timeout") << describe(record, truth);
+        // The server's own kernel ACKed the ClientHello.
+        EXPECT_TRUE(record.at("client_hello_acked").as_bool());
+    }
 }
 
 TEST_F(LabTest, UpWhenUpIsRefusedAndLeavesTheLabAlone)
