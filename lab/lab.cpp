@@ -1,6 +1,8 @@
 #include "lab/lab.hpp"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -8,7 +10,9 @@
 
 #include <boost/json.hpp>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fmt/format.h>
 #include <fstream>
 #include <sstream>
@@ -191,49 +195,25 @@ void build(const LabConfig& config, const std::filesystem::path& tlsprobe_exe)
     }
 }
 
-}  // namespace
-
-std::vector<std::string> lab_namespaces()
-{
-    const auto listing = run_checked(std::vector<std::string>{"ip", "netns", "list"});
-    std::vector<std::string> out;
-    std::istringstream in(listing);
-    std::string line;
-    while (std::getline(in, line)) {
-        const auto name = line.substr(0, line.find(' '));
-        if (name.starts_with(namespace_prefix)) {
-            out.push_back(name);
+// Serialises lab commands machine-wide, so two `up`s cannot both find the
+// lab down and build it twice. Released when the process exits.
+class LabLock {
+public:
+    LabLock() : fd_(::open("/run/tlsprobe-lab.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600))
+    {
+        if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) {
+            throw EnvironmentError(fmt::format("cannot lock /run/tlsprobe-lab.lock: {}", std::strerror(errno)));
         }
     }
-    return out;
-}
+    LabLock(const LabLock&) = delete;
+    LabLock& operator=(const LabLock&) = delete;
+    ~LabLock() { ::close(fd_); }
 
-void lab_up(const LabConfig& config, const std::filesystem::path& tlsprobe_exe)
-{
-    validate(config);
-    if (::geteuid() != 0) {
-        throw EnvironmentError("lab up needs root (network namespaces, veths and nftables need CAP_NET_ADMIN)");
-    }
-    if (const auto existing = lab_namespaces(); !existing.empty()) {
-        throw UsageError(fmt::format("the lab is already up (namespace {} exists); run `tlsprobe lab down` first",
-                                     existing.front()));
-    }
-    if (std::filesystem::exists(StateFiles::config())) {
-        throw UsageError(fmt::format("the lab is already up ({} exists); run `tlsprobe lab down` first",
-                                     StateFiles::config().string()));
-    }
-    try {
-        std::filesystem::create_directories(state_dir);
-        build(config, tlsprobe_exe);
-        write_file(StateFiles::config(), boost::json::serialize(to_json(config)) + "\n");
-    } catch (...) {
-        spdlog::error("lab up failed; removing what was built");
-        lab_down();
-        throw;
-    }
-}
+private:
+    int fd_;
+};
 
-std::vector<std::string> lab_down()
+std::vector<std::string> remove_lab()
 {
     std::error_code ignored;
     if (std::filesystem::is_directory(state_dir)) {
@@ -263,6 +243,56 @@ std::vector<std::string> lab_down()
     std::filesystem::remove_all(state_dir, ignored);
     return namespaces;
 }
+
+}  // namespace
+
+std::vector<std::string> lab_namespaces()
+{
+    const auto listing = run_checked(std::vector<std::string>{"ip", "netns", "list"});
+    std::vector<std::string> out;
+    std::istringstream in(listing);
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto name = line.substr(0, line.find(' '));
+        if (name.starts_with(namespace_prefix)) {
+            out.push_back(name);
+        }
+    }
+    return out;
+}
+
+void lab_up(const LabConfig& config, const std::filesystem::path& tlsprobe_exe)
+{
+    validate(config);
+    if (::geteuid() != 0) {
+        throw EnvironmentError("lab up needs root (network namespaces, veths and nftables need CAP_NET_ADMIN)");
+    }
+    const LabLock lock;
+    if (const auto existing = lab_namespaces(); !existing.empty()) {
+        throw UsageError(fmt::format("the lab is already up (namespace {} exists); run `tlsprobe lab down` first",
+                                     existing.front()));
+    }
+    if (std::filesystem::exists(StateFiles::config())) {
+        throw UsageError(fmt::format("the lab is already up ({} exists); run `tlsprobe lab down` first",
+                                     StateFiles::config().string()));
+    }
+    try {
+        std::filesystem::create_directories(state_dir);
+        build(config, tlsprobe_exe);
+        write_file(StateFiles::config(), boost::json::serialize(to_json(config)) + "\n");
+    } catch (...) {
+        spdlog::error("lab up failed; removing what was built");
+        remove_lab();
+        throw;
+    }
+}
+
+std::vector<std::string> lab_down()
+{
+    const LabLock lock;
+    return remove_lab();
+}
+
 
 LabConfig installed_config()
 {

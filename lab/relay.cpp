@@ -32,8 +32,8 @@ using Ttl = asio::detail::socket_option::integer<IPPROTO_IP, IP_TTL>;
 constexpr auto as_tuple = asio::as_tuple(asio::use_awaitable);
 
 // Copies `from` to `to` until end of stream or an error, and passes the
-// way the stream ended on: a FIN becomes a FIN (half close), a reset or any
-// other error becomes a reset, so the far end sees what the path did.
+// way the stream ended on: a FIN becomes a FIN (half close); a reset or any
+// other error resets both connections, so each end sees what the path did.
 asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to)
 {
     std::array<char, 16384> buffer{};
@@ -52,11 +52,13 @@ asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to)
             break;
         }
     }
-    boost::system::error_code ignored;
-    // Linger 0: close sends a RST instead of a FIN.
-    to.set_option(asio::socket_base::linger(true, 0), ignored);
-    to.close(ignored);
-    from.close(ignored);
+    for (auto* socket : {&from, &to}) {
+        boost::system::error_code ignored;
+        // Linger 0: close sends a RST instead of a FIN. Closing also ends
+        // the other direction's pending read.
+        socket->set_option(asio::socket_base::linger(true, 0), ignored);
+        socket->close(ignored);
+    }
 }
 
 boost::json::object tuple_json(const tcp::endpoint& src, const tcp::endpoint& dst)
