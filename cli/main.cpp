@@ -39,6 +39,9 @@ int main(int argc, char** argv)
     const std::vector<tlsprobe::cli::Command> commands{
         tlsprobe::cli::add_run_command(app),
         tlsprobe::cli::add_serve_command(app),
+        tlsprobe::cli::add_analyze_command(app),
+        tlsprobe::cli::add_capture_command(app),
+        tlsprobe::cli::add_flows_command(app),
         tlsprobe::cli::add_lab_command(app),
     };
 

@@ -5,16 +5,21 @@
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
-#include <ctime>
 #include <fstream>
 #include <memory>
+#include <set>
+#include <thread>
 
 #include "cli/command.hpp"
+#include "cli/seconds.hpp"
+#include "capture/agent_process.hpp"
 #include "prober/client_tls.hpp"
 #include "prober/fleet.hpp"
 #include "prober/port_plan.hpp"
+#include "results/analysis.hpp"
 #include "results/errors.hpp"
 #include "results/jsonl_writer.hpp"
+#include "results/run_directory.hpp"
 #include "results/run_stats.hpp"
 #include "scenarios/run_plan.hpp"
 
@@ -41,12 +46,9 @@ struct RunOptions {
     double data_timeout_s = 5;
     double hold_s = 0;
     bool insecure = false;
+    std::vector<std::string> captures;
+    double capture_linger_s = 3;
 };
-
-std::chrono::milliseconds milliseconds(double seconds)
-{
-    return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
-}
 
 std::vector<std::string> split(std::string_view text, char separator)
 {
@@ -114,24 +116,75 @@ void raise_open_files_limit(std::uint32_t concurrency)
 
 std::filesystem::path prepare_out_dir(const std::string& requested)
 {
-    std::filesystem::path dir = requested;
-    if (dir.empty()) {
-        const std::time_t now = std::time(nullptr);
-        std::tm utc{};
-        gmtime_r(&now, &utc);
-        char name[32];
-        std::strftime(name, sizeof name, "%Y%m%d-%H%M%S", &utc);
-        dir = std::filesystem::path("runs") / name;
+    if (!requested.empty() && std::filesystem::exists(std::filesystem::path(requested) / "probes.jsonl")) {
+        throw results::UsageError("--out: " + requested + " already holds a run (probes.jsonl); choose another");
     }
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) {
-        throw results::EnvironmentError("--out: cannot create " + dir.string() + ": " + ec.message());
+    return results::make_run_directory(requested, "");
+}
+
+// Starts one capture agent per `--capture NAME=SPEC` and waits until each
+// reports ready, so the first probe is on the wire of every vantage.
+std::vector<std::unique_ptr<capture::AgentProcess>> start_capture_agents(const std::vector<std::string>& specs,
+                                                                        std::uint16_t port,
+                                                                        const std::filesystem::path& dir)
+{
+    std::vector<std::unique_ptr<capture::AgentProcess>> agents;
+    std::set<std::string> names;
+    for (const auto& spec : specs) {
+        const auto equals = spec.find('=');
+        const auto name = spec.substr(0, equals);
+        if (equals == std::string::npos || name.empty() ||
+            name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos) {
+            throw results::UsageError("--capture: \"" + spec + "\" is not NAME=INTERFACE or NAME=COMMAND (NAME in a-z0-9_-)");
+        }
+        if (!names.insert(name).second) {
+            throw results::UsageError("--capture: vantage \"" + name + "\" is given twice");
+        }
+        const auto argv = capture::agent_command(std::string_view(spec).substr(equals + 1), name, port,
+                                                 dir / (name + ".pcap"));
+        agents.push_back(std::make_unique<capture::AgentProcess>(name, argv, dir / (name + ".flows.jsonl")));
     }
-    if (std::filesystem::exists(dir / "probes.jsonl")) {
-        throw results::UsageError("--out: " + dir.string() + " already holds a run (probes.jsonl); choose another");
+    for (const auto& agent : agents) {
+        agent->wait_ready(std::chrono::seconds(15));
+        spdlog::info("capture agent {} is ready", agent->vantage());
     }
-    return dir;
+    return agents;
+}
+
+// After the last probe, lets late FINs and resets reach the captures, then
+// stops the agents (each flushes its open timelines and its drop counts).
+void stop_capture_agents(std::vector<std::unique_ptr<capture::AgentProcess>>& agents, std::chrono::milliseconds linger)
+{
+    if (agents.empty()) {
+        return;
+    }
+    std::this_thread::sleep_for(linger);
+    for (auto& agent : agents) {
+        if (const int status = agent->stop(std::chrono::seconds(15)); status != 0) {
+            spdlog::warn("capture agent {} exited with status {}; its timelines may be incomplete", agent->vantage(),
+                         status);
+        }
+    }
+}
+
+// With a client capture, the run ends with the verdicts, as `tlsprobe analyze DIR` would give them.
+void analyze_run(const std::filesystem::path& dir)
+{
+    results::AnalysisInputs inputs;
+    inputs.probes = results::read_probes_file(dir / "probes.jsonl");
+    inputs.client = results::read_flows_file(dir / "client.flows.jsonl", "client");
+    if (std::filesystem::exists(dir / "server.flows.jsonl")) {
+        inputs.server = results::read_flows_file(dir / "server.flows.jsonl", "server");
+    }
+    const auto analysis = results::analyze(inputs);
+    std::string lines;
+    for (const auto& record : analysis.verdicts) {
+        lines += boost::json::serialize(results::to_json(record)) + "\n";
+    }
+    results::write_file_atomically(dir / "verdicts.jsonl", lines);
+    results::write_file_atomically(dir / "analysis.json",
+                                   boost::json::serialize(results::analysis_json(analysis, inputs)) + "\n");
+    fmt::print("\n{}", results::analysis_report(analysis, inputs));
 }
 
 scenarios::RunPlan build_plan(RunOptions& options)
@@ -144,12 +197,12 @@ scenarios::RunPlan build_plan(RunOptions& options)
         plan.port_range = scenarios::parse_port_range(options.ports, "--ports");
     }
     if (options.duration_s) {
-        plan.duration = milliseconds(*options.duration_s);
+        plan.duration = seconds_flag(*options.duration_s);
     }
-    plan.connect_timeout = milliseconds(options.connect_timeout_s);
-    plan.handshake_timeout = milliseconds(options.handshake_timeout_s);
-    plan.data_timeout = milliseconds(options.data_timeout_s);
-    plan.hold = milliseconds(options.hold_s);
+    plan.connect_timeout = seconds_flag(options.connect_timeout_s);
+    plan.handshake_timeout = seconds_flag(options.handshake_timeout_s);
+    plan.data_timeout = seconds_flag(options.data_timeout_s);
+    plan.hold = seconds_flag(options.hold_s);
     plan.tls.version = options.tls_version == "1.2"   ? scenarios::TlsVersion::tls12
                        : options.tls_version == "1.3" ? scenarios::TlsVersion::tls13
                                                       : scenarios::TlsVersion::any;
@@ -178,8 +231,10 @@ int run(RunOptions& options)
                  plan.target.host, plan.target.port, target.address().to_string(),
                  prober::PortPlan(plan).size(),
                  scenarios::planned_probes(plan), plan.rate, plan.concurrency, dir.string());
+    auto agents = start_capture_agents(options.captures, plan.target.port, dir);
     prober::Fleet fleet(plan, target, source, tls, probes);
     const auto report = fleet.run();
+    stop_capture_agents(agents, seconds_flag(options.capture_linger_s));
 
     const results::RunFacts facts{
         .target = fmt::format("{}:{}", plan.target.host, plan.target.port),
@@ -191,11 +246,14 @@ int run(RunOptions& options)
     auto summary = results::summary_json(report.stats, facts);
     summary["plan"] = scenarios::plan_json(plan);
     summary["abandoned"] = report.abandoned;
-    std::ofstream(dir / "summary.json") << boost::json::serialize(summary) << '\n';
+    results::write_file_atomically(dir / "summary.json", boost::json::serialize(summary) + "\n");
     fmt::print("{}", results::summary_table(report.stats, facts));
     if (report.abandoned != 0) {
         spdlog::warn("{} probes were still in flight after the {} s grace and have no record", report.abandoned,
                      prober::interrupt_grace.count());
+    }
+    if (std::filesystem::exists(dir / "client.flows.jsonl")) {
+        analyze_run(dir);
     }
     if (report.interrupted) {
         return static_cast<int>(ExitCode::interrupted);
@@ -263,6 +321,14 @@ Command add_run_command(CLI::App& parent)
         ->check(CLI::IsMember({"http", "none"}))
         ->capture_default_str();
     app->add_option("--out", options->out_dir, "Run directory (default: runs/<UTC time>)");
+    app->add_option("--capture", options->captures,
+                    "NAME=INTERFACE or NAME=COMMAND: a capture vantage (repeatable); client and server are analysed")
+        ->take_all()
+        ->allow_extra_args(false);
+    app->add_option("--capture-linger", options->capture_linger_s,
+                    "Seconds the captures keep running after the last probe, for late FINs and resets")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     app->add_flag("--allow-high-load", plan.allow_high_load,
                   "Lift the safety caps of 200 probes/s and 1000 concurrent probes");
     return {app, [options] { return run(*options); }};

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/command.hpp"
+#include "cli/seconds.hpp"
 #include "prober/responder.hpp"
 #include "results/errors.hpp"
 #include "scenarios/run_plan.hpp"
@@ -21,11 +22,6 @@ struct ServeOptions {
     std::optional<double> duration_s;
     std::string behaviour = "normal";
 };
-
-std::chrono::milliseconds milliseconds(double seconds)
-{
-    return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000.0));
-}
 
 int serve(ServeOptions& options)
 {
@@ -53,10 +49,10 @@ int serve(ServeOptions& options)
             config.behaviour = candidate;
         }
     }
-    config.handshake_timeout = milliseconds(options.handshake_timeout_s);
-    config.data_timeout = milliseconds(options.data_timeout_s);
+    config.handshake_timeout = seconds_flag(options.handshake_timeout_s);
+    config.data_timeout = seconds_flag(options.data_timeout_s);
     if (options.duration_s) {
-        config.duration = milliseconds(*options.duration_s);
+        config.duration = seconds_flag(*options.duration_s);
     }
     prober::serve(config);
     return 0;

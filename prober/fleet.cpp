@@ -8,7 +8,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,6 +19,7 @@
 #include "prober/arrival_schedule.hpp"
 #include "prober/port_plan.hpp"
 #include "prober/probe.hpp"
+#include "prober/stop_signals.hpp"
 
 namespace tlsprobe::prober {
 namespace {
@@ -152,13 +152,7 @@ Fleet::Fleet(const scenarios::RunPlan& plan, asio::ip::tcp::endpoint target, asi
 
 FleetReport Fleet::run()
 {
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    // Blocked before the workers start, so they inherit the mask and only
-    // this thread takes the signals, synchronously, in sigtimedwait below.
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    const StopSignals stop_signals;
 
     const PhaseClock clock;
     const PortPlan ports(plan_);
@@ -212,13 +206,12 @@ FleetReport Fleet::run()
     const bool show_progress = ::isatty(STDERR_FILENO) == 1;
     std::optional<PhaseClock::clock::time_point> give_up_at;
     while (running.load() > 0) {
-        const timespec tick{0, 250'000'000};
-        const int signal = sigtimedwait(&stop_signals, nullptr, &tick);
+        const bool signalled = stop_signals.received(std::chrono::milliseconds(250));
         const bool worker_failed = std::any_of(workers.begin(), workers.end(), [](const auto& w) {
             return w->failure != nullptr;
         });
-        if ((signal == SIGINT || signal == SIGTERM || worker_failed) && !give_up_at) {
-            report.interrupted = signal == SIGINT || signal == SIGTERM;
+        if ((signalled || worker_failed) && !give_up_at) {
+            report.interrupted = signalled;
             give_up_at = PhaseClock::clock::now() + interrupt_grace;
             for (auto& worker : workers) {
                 asio::post(worker->io, [&w = *worker] {

@@ -10,7 +10,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <openssl/pem.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <fstream>
@@ -18,6 +17,7 @@
 #include <thread>
 
 #include "prober/certificate.hpp"
+#include "prober/stop_signals.hpp"
 #include "prober/tls_stream.hpp"
 #include "results/errors.hpp"
 
@@ -246,11 +246,7 @@ std::string_view to_string(ServerBehaviour behaviour)
 
 void serve(const ResponderConfig& config)
 {
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    const StopSignals stop_signals;
 
     const SslCtxPtr context = server_context(config);
     const PhaseClock clock;
@@ -281,12 +277,8 @@ void serve(const ResponderConfig& config)
         threads.emplace_back([&io = server->io] { io.run(); });
     }
     const auto stop_at = config.duration ? std::optional(PhaseClock::clock::now() + *config.duration) : std::nullopt;
-    for (;;) {
-        const timespec tick{0, 200'000'000};
-        const int signal = sigtimedwait(&stop_signals, nullptr, &tick);
-        if (signal == SIGINT || signal == SIGTERM || (stop_at && PhaseClock::clock::now() >= *stop_at)) {
-            break;
-        }
+    while (!stop_signals.received(std::chrono::milliseconds(200)) &&
+           !(stop_at && PhaseClock::clock::now() >= *stop_at)) {
     }
     for (auto& server : servers) {
         server->io.stop();

@@ -1,0 +1,184 @@
+#include "capture/capture_agent.hpp"
+
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <ctime>
+
+#include "capture/privileges.hpp"
+#include "results/errors.hpp"
+
+namespace tlsprobe::capture {
+
+std::string_view to_string(AgentStop stop)
+{
+    switch (stop) {
+    case AgentStop::duration: return "duration";
+    case AgentStop::sigterm: return "sigterm";
+    case AgentStop::sigint: return "sigint";
+    case AgentStop::stdin_closed: return "stdin_closed";
+    }
+    return "unknown";
+}
+
+namespace {
+
+constexpr int poll_interval_ms = 100;
+constexpr std::int64_t pcap_flush_interval_ns = 200'000'000;
+// Frames read before looking at signals and the clock again.
+constexpr int max_frames_per_drain = 65536;
+
+std::int64_t wall_clock_ns()
+{
+    timespec ts{};
+    ::clock_gettime(CLOCK_REALTIME, &ts);
+    return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+// A pipe or socket on stdin belongs to whoever started the agent: its end of
+// file means "stop". A terminal, /dev/null or a file does not.
+bool stdin_is_control_channel()
+{
+    struct stat st {};
+    return ::fstat(STDIN_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+class SignalWatch {
+public:
+    SignalWatch()
+    {
+        sigemptyset(&mask_);
+        sigaddset(&mask_, SIGINT);
+        sigaddset(&mask_, SIGTERM);
+        if (::sigprocmask(SIG_BLOCK, &mask_, &previous_) != 0) {
+            throw results::EnvironmentError("cannot block SIGINT/SIGTERM for the capture loop");
+        }
+        fd_ = ::signalfd(-1, &mask_, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (fd_ < 0) {
+            throw results::EnvironmentError("cannot watch SIGINT/SIGTERM for the capture loop");
+        }
+    }
+    SignalWatch(const SignalWatch&) = delete;
+    SignalWatch& operator=(const SignalWatch&) = delete;
+    ~SignalWatch()
+    {
+        ::close(fd_);
+        ::sigprocmask(SIG_SETMASK, &previous_, nullptr);
+    }
+
+    [[nodiscard]] int fd() const { return fd_; }
+    [[nodiscard]] std::optional<AgentStop> received() const
+    {
+        signalfd_siginfo info{};
+        if (::read(fd_, &info, sizeof info) != static_cast<ssize_t>(sizeof info)) {
+            return std::nullopt;
+        }
+        return info.ssi_signo == SIGINT ? AgentStop::sigint : AgentStop::sigterm;
+    }
+
+private:
+    sigset_t mask_{};
+    sigset_t previous_{};
+    int fd_ = -1;
+};
+
+}  // namespace
+
+AgentStop run_agent(const AgentOptions& options, const AgentHooks& hooks)
+{
+    LiveCapture capture(options.live);
+    PcapHandle& handle = capture.handle();
+    const LinkType link = handle.link_type();
+    std::optional<PcapWriter> writer;
+    if (options.pcap_path) {
+        writer.emplace(handle, *options.pcap_path);
+    }
+    hooks.on_ready();
+    CaptureSummary summary;
+    summary.vantage = options.vantage;
+    summary.source_kind = "interface";
+    summary.source = options.live.interface;
+    summary.privileges = drop_privileges(options.user);
+    spdlog::info("capturing on {} ({}), privileges {}", options.live.interface, to_string(link), summary.privileges);
+
+    SignalWatch signals;
+    const bool watch_stdin = stdin_is_control_channel();
+    FramePipeline pipeline(link, options.flows, hooks.on_flow);
+    const std::int64_t started = wall_clock_ns();
+    std::int64_t last_flush = started;
+    bool unflushed = false;
+
+    const auto drain = [&] {
+        Frame frame;
+        for (int i = 0; i < max_frames_per_drain; ++i) {
+            const NextFrame next = handle.next(frame);
+            if (next == NextFrame::error) {
+                throw results::EnvironmentError(
+                    fmt::format("reading from interface {} failed: {}", options.live.interface, handle.error()));
+            }
+            if (next != NextFrame::frame) {
+                return;
+            }
+            if (writer) {
+                writer->write(frame);
+                unflushed = true;
+            }
+            pipeline.on_frame(frame.t_ns, frame.bytes, frame.wire_length);
+        }
+    };
+
+    std::optional<AgentStop> stop;
+    while (!stop) {
+        drain();
+        const std::int64_t now = wall_clock_ns();
+        pipeline.table().expire(now);
+        if (writer && unflushed && now - last_flush >= pcap_flush_interval_ns) {
+            writer->flush();
+            unflushed = false;
+            last_flush = now;
+        }
+        int timeout_ms = poll_interval_ms;
+        if (options.duration_ns) {
+            const std::int64_t left = started + *options.duration_ns - now;
+            if (left <= 0) {
+                stop = AgentStop::duration;
+                break;
+            }
+            timeout_ms = static_cast<int>(std::min<std::int64_t>(timeout_ms, left / 1'000'000 + 1));
+        }
+        std::array<pollfd, 3> fds{{{capture.selectable_fd(), POLLIN, 0},
+                                   {signals.fd(), POLLIN, 0},
+                                   {watch_stdin ? STDIN_FILENO : -1, POLLIN, 0}}};
+        if (::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) {
+            throw results::EnvironmentError("poll on the capture handle failed");
+        }
+        if ((fds[1].revents & POLLIN) != 0) {
+            stop = signals.received();
+        }
+        if (!stop && (fds[2].revents & (POLLIN | POLLHUP)) != 0) {
+            std::array<char, 512> discard{};
+            const ssize_t n = ::read(STDIN_FILENO, discard.data(), discard.size());
+            if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+                stop = AgentStop::stdin_closed;
+            }
+        }
+    }
+    drain();
+    summary.kernel = capture.stats();
+    summary.stop_reason = std::string(to_string(*stop));
+    if (writer) {
+        writer->flush();
+    }
+    pipeline.table().flush(FlowEnd::capture_end);
+    hooks.on_summary(summary, pipeline);
+    return *stop;
+}
+
+}  // namespace tlsprobe::capture

@@ -1,0 +1,57 @@
+#include "capture/pcap_handle.hpp"
+
+#include <fmt/format.h>
+
+#include "results/errors.hpp"
+
+namespace tlsprobe::capture {
+
+void PcapHandle::set_filter(std::string_view filter)
+{
+    bpf_program program{};
+    const std::string text(filter);
+    if (pcap_compile(handle_.get(), &program, text.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        throw results::InputError(fmt::format("invalid BPF filter '{}': {}", text, error()));
+    }
+    const int rc = pcap_setfilter(handle_.get(), &program);
+    pcap_freecode(&program);
+    if (rc != 0) {
+        throw results::InputError(fmt::format("cannot apply BPF filter '{}' on {}: {}", text, name_, error()));
+    }
+}
+
+LinkType PcapHandle::link_type() const
+{
+    const int dlt = pcap_datalink(handle_.get());
+    const auto link = link_type_from_dlt(dlt);
+    if (!link) {
+        const char* dlt_name = pcap_datalink_val_to_name(dlt);
+        throw results::InputError(fmt::format("{}: link type {} ({}) is not supported", name_, dlt,
+                                              dlt_name != nullptr ? dlt_name : "unknown"));
+    }
+    return *link;
+}
+
+NextFrame PcapHandle::next(Frame& frame)
+{
+    pcap_pkthdr* header = nullptr;
+    const u_char* data = nullptr;
+    const int rc = pcap_next_ex(handle_.get(), &header, &data);
+    if (rc == 1) {
+        const std::int64_t fraction = nanoseconds_ ? header->ts.tv_usec : std::int64_t{header->ts.tv_usec} * 1000;
+        frame.t_ns = std::int64_t{header->ts.tv_sec} * 1'000'000'000 + fraction;
+        // libpcap hands out bytes as u_char; std::byte may alias them.
+        frame.bytes = std::span<const std::byte>(reinterpret_cast<const std::byte*>(data), header->caplen);
+        frame.wire_length = header->len;
+        return NextFrame::frame;
+    }
+    if (rc == 0) {
+        return NextFrame::none_yet;
+    }
+    if (rc == PCAP_ERROR_BREAK) {
+        return NextFrame::end;
+    }
+    return NextFrame::error;
+}
+
+}  // namespace tlsprobe::capture

@@ -1,0 +1,53 @@
+#pragma once
+// Ownership of a libpcap handle and what the live and offline sources share:
+// the BPF filter, the link type, and frames with nanosecond timestamps.
+#include <pcap/pcap.h>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "capture/decoder.hpp"
+
+namespace tlsprobe::capture {
+
+struct PcapClose {
+    void operator()(pcap_t* handle) const { pcap_close(handle); }
+};
+using PcapPtr = std::unique_ptr<pcap_t, PcapClose>;
+
+struct Frame {
+    std::int64_t t_ns = 0;
+    std::span<const std::byte> bytes;
+    std::uint32_t wire_length = 0;
+};
+
+enum class NextFrame : std::uint8_t { frame, none_yet, end, error };
+
+class PcapHandle {
+public:
+    // `nanoseconds`: the handle was opened with nanosecond timestamp precision.
+    PcapHandle(PcapPtr handle, bool nanoseconds, std::string name)
+        : handle_(std::move(handle)), nanoseconds_(nanoseconds), name_(std::move(name))
+    {
+    }
+
+    // Throws InputError naming the filter when it does not compile.
+    void set_filter(std::string_view filter);
+    // Throws InputError when the link type is not one the decoder reads.
+    [[nodiscard]] LinkType link_type() const;
+
+    [[nodiscard]] NextFrame next(Frame& frame);
+    [[nodiscard]] std::string error() const { return pcap_geterr(handle_.get()); }
+    [[nodiscard]] pcap_t* get() const { return handle_.get(); }
+    [[nodiscard]] const std::string& name() const { return name_; }
+
+private:
+    PcapPtr handle_;
+    bool nanoseconds_;
+    std::string name_;
+};
+
+}  // namespace tlsprobe::capture
