@@ -65,7 +65,6 @@ int run_up(UpOptions& options)
         config.hash_map_file = options.hash_map;
         config.hash_map = lab::load_hash_map(options.hash_map, config.buckets);
     }
-    lab::validate(config);
     lab::lab_up(config, std::filesystem::read_symlink("/proc/self/exe"));
     spdlog::info("lab up: {} node(s), {} bucket(s), hash {}, faulty [{}], reset [{}], loss {}%, proxy {}, server {}",
                  config.nodes, config.buckets,
