@@ -346,6 +346,20 @@ TEST_F(LabTest, UpWhenUpIsRefusedAndLeavesTheLabAlone)
     EXPECT_EQ(probe(26000, 20).size(), 20U);
 }
 
+TEST_F(LabTest, FailedUpRemovesEverythingItBuilt)
+{
+    // The server's pid file cannot be written (a directory is in its way):
+    // `up` fails after building every namespace and starting the server.
+    fs::create_directories("/run/tlsprobe-lab/serve.pid");
+    const auto up = tool({"lab", "up", "--proxy"});
+    EXPECT_EQ(up.status, 3) << up.err;
+    EXPECT_NE(up.err.find("cannot write /run/tlsprobe-lab/serve.pid"), std::string::npos) << up.err;
+    EXPECT_TRUE(lab_leftovers().empty());
+    // Nor is the server it had started still running somewhere.
+    EXPECT_EQ(run_process(Args{"pgrep", "-f", "serve --listen 198.18.100.10:443"}).status, 1);
+    fs::remove_all("/run/tlsprobe-lab");
+}
+
 // Bad input is refused before anything is built; these need no root.
 struct BadInput {
     Args args;
