@@ -56,8 +56,9 @@ public:
     TlsStream& operator=(const TlsStream&) = delete;
     ~TlsStream();
 
-    // One handshake step: builds the first flight and hands it to the kernel.
-    // On a client that is the ClientHello; the caller can timestamp it.
+    // Builds the first flight, hands all of it to the kernel and returns
+    // without waiting for the peer. On a client that is the ClientHello; the
+    // caller can timestamp it and snapshot TCP_INFO.
     boost::asio::awaitable<StreamResult> start_handshake();
     boost::asio::awaitable<StreamResult> handshake();
     boost::asio::awaitable<StreamResult> write(std::string_view data);

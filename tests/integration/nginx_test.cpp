@@ -57,7 +57,9 @@ TEST(Nginx, RealServerHandshakesAreAllOkWithVerificationAgainstTheTestCa)
     const auto port = free_loopback_port();
     const auto prefix = dir.path().string() + "/";
     std::ofstream(dir.path() / "nginx.conf")
-        << "worker_processes 1;\ndaemon off;\npid " << prefix << "nginx.pid;\nerror_log " << prefix
+        // One process: the test ends nginx with SIGKILL, which would orphan a
+        // worker (still listening) if a master ran it.
+        << "master_process off;\ndaemon off;\npid " << prefix << "nginx.pid;\nerror_log " << prefix
         << "error.log;\nevents { worker_connections 512; }\nhttp {\n  access_log off;\n"
         << "  client_body_temp_path " << prefix << "body;\n"
         << "  server {\n    listen 127.0.0.1:" << port << " ssl;\n"
