@@ -122,7 +122,7 @@ std::string display_filter(const std::vector<const VerdictRecord*>& records)
     for (const auto& [address, ports] : ports_by_address) {
         std::string list;
         for (const auto port : ports) {
-            list += (list.empty() ? "" : " ") + std::to_string(port);
+            list += (list.empty() ? "" : ", ") + std::to_string(port);
         }
         const bool v6 = address.find(':') != std::string::npos;
         filter += fmt::format("{}({}.addr == {} && tcp.port in {{{}}})", filter.empty() ? "" : " || ",

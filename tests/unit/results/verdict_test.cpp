@@ -297,7 +297,7 @@ TEST(Analysis, FindingsSayWhatWasLostAndWhereInNumbers)
     EXPECT_EQ(analysis.findings.front(),
               "3 of 10 ClientHellos never reached the server; each was ACKed by a device 2 hops from the client "
               "(TTL 253; the server sends with 64).");
-    EXPECT_EQ(analysis.filters.at(Verdict::client_hello_lost), "(ip.addr == 198.18.1.2 && tcp.port in {40000 40001 40002})");
+    EXPECT_EQ(analysis.filters.at(Verdict::client_hello_lost), "(ip.addr == 198.18.1.2 && tcp.port in {40000, 40001, 40002})");
 }
 
 }  // namespace
