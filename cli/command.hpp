@@ -19,5 +19,6 @@ struct Command {
 [[nodiscard]] Command add_capture_command(CLI::App& parent);
 [[nodiscard]] Command add_flows_command(CLI::App& parent);
 [[nodiscard]] Command add_lab_command(CLI::App& parent);
+[[nodiscard]] Command add_buckets_command(CLI::App& parent);
 
 }  // namespace tlsprobe::cli

@@ -43,6 +43,7 @@ int main(int argc, char** argv)
         tlsprobe::cli::add_capture_command(app),
         tlsprobe::cli::add_flows_command(app),
         tlsprobe::cli::add_lab_command(app),
+        tlsprobe::cli::add_buckets_command(app),
     };
 
     try {

@@ -230,6 +230,7 @@ public:
         return reciprocal_scale(linux_jhash(bytes, seed_), range_.mod) + range_.offset;
     }
     [[nodiscard]] std::uint32_t bucket_count() const override { return range_.mod; }
+    [[nodiscard]] std::uint32_t first_bucket() const override { return range_.offset; }
     [[nodiscard]] std::string describe() const override {
         return fmt::format("jhash:seed={:#x},fields={},{}", seed_, describe_fields(fields_), range_.describe());
     }
@@ -251,6 +252,7 @@ public:
         return hash(tuple_bytes(tuple, fields_, false)) % range_.mod + range_.offset;
     }
     [[nodiscard]] std::uint32_t bucket_count() const final { return range_.mod; }
+    [[nodiscard]] std::uint32_t first_bucket() const final { return range_.offset; }
     [[nodiscard]] std::string describe() const final {
         return fmt::format("{},fields={},{}", describe_own(), describe_fields(fields_), range_.describe());
     }

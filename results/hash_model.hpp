@@ -29,6 +29,8 @@ public:
     // In [offset, offset + bucket_count()).
     [[nodiscard]] virtual std::uint32_t bucket(const FlowTuple& tuple) const = 0;
     [[nodiscard]] virtual std::uint32_t bucket_count() const = 0;
+    // The offset: the lowest bucket number.
+    [[nodiscard]] virtual std::uint32_t first_bucket() const = 0;
     // Canonical spec string with every parameter spelled out; parse_hash_model
     // of it gives the same model.
     [[nodiscard]] virtual std::string describe() const = 0;
