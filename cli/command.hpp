@@ -20,5 +20,6 @@ struct Command {
 [[nodiscard]] Command add_flows_command(CLI::App& parent);
 [[nodiscard]] Command add_lab_command(CLI::App& parent);
 [[nodiscard]] Command add_buckets_command(CLI::App& parent);
+[[nodiscard]] Command add_hunt_command(CLI::App& parent);
 
 }  // namespace tlsprobe::cli

@@ -44,6 +44,7 @@ int main(int argc, char** argv)
         tlsprobe::cli::add_flows_command(app),
         tlsprobe::cli::add_lab_command(app),
         tlsprobe::cli::add_buckets_command(app),
+        tlsprobe::cli::add_hunt_command(app),
     };
 
     try {

@@ -1,0 +1,89 @@
+#include "cli/probe_flags.hpp"
+
+#include "cli/seconds.hpp"
+
+namespace tlsprobe::cli {
+namespace {
+
+std::vector<std::string> split(std::string_view text, char separator)
+{
+    std::vector<std::string> parts;
+    while (!text.empty()) {
+        const auto at = text.find(separator);
+        parts.emplace_back(text.substr(0, at));
+        text = at == std::string_view::npos ? std::string_view{} : text.substr(at + 1);
+    }
+    return parts;
+}
+
+}  // namespace
+
+CLI::Option* add_probe_flags(CLI::App& app, ProbeFlags& flags)
+{
+    auto& plan = flags.plan;
+    app.add_option("--target", flags.target, "HOST:PORT or [IPV6]:PORT to probe")->required();
+    app.add_option("--sni", plan.tls.sni, "Server name to send and verify (default: the target host if a name)");
+    app.add_option("--source-ip", plan.source_ip, "Local address to bind (default: the wildcard address)");
+    auto* ports = app.add_option("--ports", flags.ports, "Source port range LO-HI to sweep")->capture_default_str();
+    app.add_option("--concurrency", plan.concurrency, "Most probes in flight at once")
+        ->capture_default_str()
+        ->check(CLI::Range(1U, 1'000'000U));
+    app.add_option("--rate", plan.rate, "New probes per second (0: as fast as the concurrency allows)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--arrival", flags.arrival, "Arrival process of the open-loop schedule")
+        ->check(CLI::IsMember({"constant", "poisson"}))
+        ->capture_default_str();
+    app.add_option("--seed", plan.seed, "Seed for Poisson arrivals and random port order")->capture_default_str();
+    app.add_option("--workers", plan.workers, "Worker threads (default: one per core)");
+    app.add_option("--connect-timeout", flags.connect_timeout_s, "Seconds for the TCP handshake")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    app.add_option("--handshake-timeout", flags.handshake_timeout_s, "Seconds for the TLS handshake")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    app.add_option("--data-timeout", flags.data_timeout_s, "Seconds for the request, response and close")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    app.add_option("--hold", flags.hold_s, "Seconds to keep each connection open after the exchange")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--tls-version", flags.tls_version, "TLS version to offer")
+        ->check(CLI::IsMember({"1.2", "1.3", "any"}))
+        ->capture_default_str();
+    app.add_option("--groups", plan.tls.groups, "Key exchange groups, OpenSSL syntax (X25519:P-256)");
+    app.add_option("--ciphers", plan.tls.ciphers, "TLS 1.2 ciphers and TLS 1.3 suites (TLS_*), colon separated");
+    app.add_option("--alpn", flags.alpn, "ALPN protocols to offer, comma separated (http/1.1,h2)");
+    auto* ca_file = app.add_option("--ca-file", plan.tls.ca_file, "PEM file of CA certificates to verify against");
+    app.add_flag("--insecure", flags.insecure, "Do not verify the server certificate")->excludes(ca_file);
+    app.add_flag("--resume", plan.tls.resume, "Resume sessions after a first full handshake per worker");
+    app.add_option("--pad-client-hello", plan.tls.pad_client_hello,
+                   "Grow the ClientHello message to this many bytes (past one segment)");
+    app.add_option("--request", flags.request, "What to send after the handshake: http (GET /) or none")
+        ->check(CLI::IsMember({"http", "none"}))
+        ->capture_default_str();
+    app.add_flag("--allow-high-load", plan.allow_high_load,
+                 "Lift the safety caps of 200 probes/s and 1000 concurrent probes");
+    return ports;
+}
+
+void fill_plan(ProbeFlags& flags)
+{
+    auto& plan = flags.plan;
+    plan.target = scenarios::parse_endpoint(flags.target, "--target");
+    if (plan.ports.empty()) {
+        plan.port_range = scenarios::parse_port_range(flags.ports, "--ports");
+    }
+    plan.connect_timeout = seconds_flag(flags.connect_timeout_s);
+    plan.handshake_timeout = seconds_flag(flags.handshake_timeout_s);
+    plan.data_timeout = seconds_flag(flags.data_timeout_s);
+    plan.hold = seconds_flag(flags.hold_s);
+    plan.tls.version = flags.tls_version == "1.2"   ? scenarios::TlsVersion::tls12
+                       : flags.tls_version == "1.3" ? scenarios::TlsVersion::tls13
+                                                    : scenarios::TlsVersion::any;
+    plan.tls.alpn = split(flags.alpn, ',');
+    plan.arrival = flags.arrival == "poisson" ? scenarios::Arrival::poisson : scenarios::Arrival::constant;
+    plan.request = flags.request == "none" ? scenarios::Request::none : scenarios::Request::http;
+    plan.tls.verify = !flags.insecure;
+}
+
+}  // namespace tlsprobe::cli

@@ -1,0 +1,55 @@
+#pragma once
+// `tlsprobe hunt`: which source ports the next round of probes binds.
+// Fresh ports that cover every bucket still undecided (with a model) or
+// random fresh ports (without), re-probes of the tuples whose first try
+// failed and an equal sample of passing ones, interleaved; nothing once the
+// answer is settled or the budget is spent (docs/BUCKETS.md).
+#include <cstdint>
+#include <map>
+#include <random>
+#include <span>
+#include <vector>
+
+#include "results/hash_model.hpp"
+#include "results/probe_record.hpp"
+#include "results/sequential_test.hpp"
+
+namespace tlsprobe::results {
+
+struct HuntConfig {
+    const HashModel* model = nullptr;  // none: random ports, stop on an accepted GF(2) fit
+    FlowTuple base;                    // the tuple with src_port to be filled in
+    std::uint16_t port_low = 20000;
+    std::uint16_t port_high = 29999;
+    std::uint64_t budget = 1000;       // probes, re-probes included
+    double background = 0.01;
+    double alpha = 0.01;
+    std::uint64_t seed = 1;
+    // Passing tuples re-probed at least, so "0/N passing failed again" means something.
+    std::uint64_t min_passing_repeats = 20;
+};
+
+class HuntPlanner {
+public:
+    // Throws UsageError when the model has more buckets than the port range has ports.
+    explicit HuntPlanner(const HuntConfig& config);
+
+    // The ports of the next round given every record so far (each port is a
+    // tuple: one target, one source address); empty when the hunt is done.
+    [[nodiscard]] std::vector<std::uint16_t> next_round(std::span<const ProbeRecord> records);
+
+private:
+    [[nodiscard]] std::vector<std::uint16_t> fresh_for_buckets(std::span<const ProbeRecord> records,
+                                                               std::uint64_t room);
+    [[nodiscard]] std::vector<std::uint16_t> fresh_random(std::uint64_t count);
+
+    HuntConfig config_;
+    std::mt19937_64 random_;
+    std::map<std::uint32_t, std::vector<std::uint16_t>> unused_by_bucket_;  // with a model, shuffled
+    std::vector<std::uint16_t> unused_;                                     // without, shuffled
+    std::vector<bool> repeated_;  // by port: already chosen for a repeat
+    std::uint64_t passing_repeated_ = 0;
+    std::uint64_t rounds_ = 0;
+};
+
+}  // namespace tlsprobe::results
