@@ -118,14 +118,15 @@ std::vector<std::string> fit_findings(const PortFitReport& report)
     std::vector<std::string> lines;
     const auto& fit = report.fit;
     if (fit.accepted()) {
-        const auto codimension = fit.space->codimension();
+        // Relative to the span of the probed ports: a narrow port range fixes
+        // the high bits, and the space is only known inside that span.
+        const auto codimension = fit.probed_dimension - fit.space->dimension();
         lines.push_back(fmt::format(
-            "Without a model: the {} ports that failed every attempt form an affine subspace over GF(2) of "
-            "codimension {} (1 port in {}, {} of the port space) that holds none of the {} passing ports "
-            "(chance bound {:.3g}); it predicts {}/{} held-out ports ({}).",
-            report.fitted_failing, codimension, 1U << codimension, percent(fit.hash_space_share),
-            report.fitted_passing, fit.chance, report.held_out.correct, report.held_out.total,
-            percent(report.held_out.accuracy())));
+            "Without a model: the {} ports that failed every attempt form an affine subspace over GF(2), "
+            "1 in {} of the probed port space (codimension {} in a span of dimension {}), that holds none of "
+            "the {} passing ports (chance bound {:.3g}); it predicts {}/{} held-out ports ({}).",
+            report.fitted_failing, 1U << codimension, codimension, fit.probed_dimension, report.fitted_passing,
+            fit.chance, report.held_out.correct, report.held_out.total, percent(report.held_out.accuracy())));
         std::vector<std::string> equations;
         for (const auto& equation : fit.space->equations()) {
             equations.push_back(fmt::format("parity(port & 0x{:04x}) = {}", equation.mask, equation.parity ? 1 : 0));

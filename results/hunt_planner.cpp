@@ -36,7 +36,8 @@ HuntPlanner::HuntPlanner(const HuntConfig& config)
     }
 }
 
-std::vector<std::uint16_t> HuntPlanner::fresh_for_buckets(std::span<const ProbeRecord> records, std::uint64_t room)
+std::vector<std::uint16_t> HuntPlanner::fresh_for_buckets(std::span<const ProbeRecord> records, std::uint64_t room,
+                                                          bool determinism_settled)
 {
     const auto& model = *config_.model;
     std::vector<BucketCounts> counts(model.bucket_count());
@@ -61,14 +62,23 @@ std::vector<std::uint16_t> HuntPlanner::fresh_for_buckets(std::span<const ProbeR
     const std::uint64_t buckets = model.bucket_count();
     // The first sweep gives every bucket a share of a quarter of the budget;
     // later rounds top up the undecided ones a few probes at a time.
+    // Once every bucket is decided but too few failures were seen to test
+    // determinism, every bucket gets fresh probes again, an eighth of the
+    // budget per round.
+    const bool all_decided = std::all_of(counts.begin(), counts.end(), [&](const BucketCounts& entry) {
+        return rule.decide(entry.probes, entry.failures) != SequentialDecision::undecided;
+    });
+    const bool sweep_all = all_decided && !determinism_settled;
     const std::uint64_t per_bucket =
-        rounds_ == 0 ? std::clamp<std::uint64_t>(config_.budget / (4 * buckets), 2, 16) : 4;
+        rounds_ == 0  ? std::clamp<std::uint64_t>(config_.budget / (4 * buckets), 2, 16)
+        : sweep_all ? std::max<std::uint64_t>(1, config_.budget / (8 * buckets))
+                      : 4;
     std::vector<std::uint16_t> fresh;
     for (std::uint64_t k = 0; k < per_bucket; ++k) {
         for (const auto& entry : counts) {
             auto& unused = unused_by_bucket_[entry.bucket];
             if (fresh.size() >= room || unused.empty() ||
-                rule.decide(entry.probes, entry.failures) != SequentialDecision::undecided) {
+                (!sweep_all && rule.decide(entry.probes, entry.failures) != SequentialDecision::undecided)) {
                 continue;
             }
             fresh.push_back(unused.back());
@@ -124,7 +134,7 @@ std::vector<std::uint16_t> HuntPlanner::next_round(std::span<const ProbeRecord> 
 
     std::vector<std::uint16_t> fresh;
     if (config_.model != nullptr) {
-        fresh = fresh_for_buckets(records, room - round.size());
+        fresh = fresh_for_buckets(records, room - round.size(), failing_repeated >= config_.min_failing_repeats);
     } else {
         const auto analysis = analyze_buckets(records, {.background = config_.background, .alpha = config_.alpha});
         const bool settled = analysis.port_fit && analysis.port_fit->fit.accepted() &&

@@ -27,6 +27,10 @@ struct HuntConfig {
     std::uint64_t seed = 1;
     // Passing tuples re-probed at least, so "0/N passing failed again" means something.
     std::uint64_t min_passing_repeats = 20;
+    // With a model, probing goes on after every bucket is decided until this
+    // many failing tuples were re-probed (or the budget is spent), so that
+    // "random loss" rests on more than one or two repeats.
+    std::uint64_t min_failing_repeats = 10;
 };
 
 class HuntPlanner {
@@ -40,7 +44,7 @@ public:
 
 private:
     [[nodiscard]] std::vector<std::uint16_t> fresh_for_buckets(std::span<const ProbeRecord> records,
-                                                               std::uint64_t room);
+                                                               std::uint64_t room, bool determinism_settled);
     [[nodiscard]] std::vector<std::uint16_t> fresh_random(std::uint64_t count);
 
     HuntConfig config_;
