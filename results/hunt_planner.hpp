@@ -18,7 +18,7 @@ namespace tlsprobe::results {
 
 struct HuntConfig {
     const HashModel* model = nullptr;  // none: random ports, stop on an accepted GF(2) fit
-    FlowTuple base;                    // the tuple with src_port to be filled in
+    FlowTuple base{};                  // the tuple with src_port to be filled in
     std::uint16_t port_low = 20000;
     std::uint16_t port_high = 29999;
     std::uint64_t budget = 1000;       // probes, re-probes included

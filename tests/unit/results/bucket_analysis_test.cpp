@@ -1,0 +1,220 @@
+// tlsprobe buckets / hunt on synthetic probe records: the verdicts, the
+// buckets named, the sentences, and what the hunt planner asks for.
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include <map>
+#include <random>
+#include <set>
+
+#include "results/bucket_analysis.hpp"
+#include "results/errors.hpp"
+#include "results/hunt_planner.hpp"
+
+namespace tlsprobe::results {
+namespace {
+
+const auto source = boost::asio::ip::make_address("198.18.1.2");
+const auto target = boost::asio::ip::make_address("198.18.100.10");
+
+ProbeRecord record(std::uint16_t port, std::uint32_t attempt, bool failed)
+{
+    ProbeRecord r;
+    r.attempt = attempt;
+    r.src_ip = "198.18.1.2";
+    r.src_port = port;
+    r.dst_ip = "198.18.100.10";
+    r.dst_port = 443;
+    r.outcome = failed ? Outcome::handshake_timeout : Outcome::ok;
+    return r;
+}
+
+std::uint32_t bucket_of(const HashModel& model, std::uint16_t port)
+{
+    return model.bucket({.src = source, .src_port = port, .dst = target, .dst_port = 443});
+}
+
+bool contains(const BucketAnalysis& analysis, std::string_view text)
+{
+    for (const auto& line : analysis.findings) {
+        if (line.find(text) != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+TEST(BucketAnalysis, DeadBucketUnderAModelIsNamedAndPerFlow)
+{
+    const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
+    std::vector<ProbeRecord> records;
+    std::uint64_t failing = 0;
+    for (std::uint16_t port = 20000; port < 20400; ++port) {
+        const bool dead = bucket_of(*model, port) == 5;
+        failing += dead ? 1U : 0U;
+        records.push_back(record(port, 1, dead));
+        records.push_back(record(port, 2, dead));
+    }
+    const auto analysis = analyze_buckets(records, {.model = model.get()});
+    EXPECT_EQ(analysis.faulty_buckets(), std::vector<std::uint32_t>{5});
+    EXPECT_EQ(analysis.determinism.verdict, DeterminismVerdict::per_flow);
+    EXPECT_FALSE(analysis.healthy());
+    EXPECT_TRUE(contains(analysis, fmt::format("Failures are per-flow and deterministic ({}/{} failing tuples "
+                                               "failed again; 0/{} passing did).",
+                                               failing, failing, 400 - failing)));
+    EXPECT_TRUE(contains(analysis, "bucket 5 failed"));
+    EXPECT_TRUE(contains(analysis, "buckets 0-4, 6, 7 are clean."));
+    const auto json = bucket_analysis_json(analysis, {.model = model.get()});
+    EXPECT_EQ(json.at("faulty_buckets").as_array().size(), 1U);
+    const auto report = bucket_analysis_report(analysis);
+    EXPECT_NE(report.find("faulty"), std::string::npos);
+}
+
+TEST(BucketAnalysis, IndependentFailuresAreRandomLossWithNoBucketFlagged)
+{
+    const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
+    std::mt19937_64 random(7);
+    std::bernoulli_distribution lost(0.02);
+    std::vector<ProbeRecord> records;
+    for (std::uint16_t port = 20000; port < 21000; ++port) {
+        records.push_back(record(port, 1, lost(random)));
+        records.push_back(record(port, 2, lost(random)));
+    }
+    const auto analysis = analyze_buckets(records, {.model = model.get(), .background = 0.02});
+    EXPECT_TRUE(analysis.faulty_buckets().empty());
+    EXPECT_EQ(analysis.determinism.verdict, DeterminismVerdict::random_loss);
+    EXPECT_TRUE(analysis.healthy());
+    EXPECT_TRUE(contains(analysis, "Failures look like random loss"));
+}
+
+TEST(BucketAnalysis, FlippingTuplesAreCountedAndReported)
+{
+    const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
+    std::vector<ProbeRecord> records;
+    bool flip = false;
+    for (std::uint16_t port = 20000; port < 20400; ++port) {
+        const bool dead = bucket_of(*model, port) == 5;
+        records.push_back(record(port, 1, dead));
+        records.push_back(record(port, 2, dead && !flip));
+        flip = dead ? !flip : flip;
+    }
+    const auto analysis = analyze_buckets(records, {.model = model.get()});
+    EXPECT_EQ(analysis.determinism.verdict, DeterminismVerdict::per_flow_flips);
+    EXPECT_GT(analysis.flipped_tuples, 0U);
+    EXPECT_TRUE(contains(analysis, "flipped between pass and fail"));
+    EXPECT_EQ(analysis.faulty_buckets(), std::vector<std::uint32_t>{5});
+}
+
+TEST(BucketAnalysis, LocalErrorsAreLeftOutAndAttemptsOrdered)
+{
+    std::vector<ProbeRecord> records{record(20001, 2, true), record(20001, 1, false), record(20002, 1, false)};
+    records.back().outcome = Outcome::local_error;
+    const auto tuples = group_attempts(records);
+    ASSERT_EQ(tuples.size(), 1U);
+    EXPECT_EQ(tuples[0].failed, (std::vector<bool>{false, true}));
+    EXPECT_TRUE(tuples[0].flipped());
+    const auto table = repeat_table(tuples);
+    EXPECT_EQ(table.passed_failed, 1U);
+}
+
+TEST(BucketAnalysis, Crc16FailuresFitWithoutAModel)
+{
+    const auto crc = parse_hash_model("crc16:variant=arc,fields=sport,mod=8");
+    std::mt19937_64 random(3);
+    std::uniform_int_distribution<std::uint32_t> ports(1024, 65535);
+    std::set<std::uint16_t> chosen;
+    while (chosen.size() < 500) {
+        chosen.insert(static_cast<std::uint16_t>(ports(random)));
+    }
+    std::vector<ProbeRecord> records;
+    for (const auto port : chosen) {
+        records.push_back(record(port, 1, bucket_of(*crc, port) == 5));
+    }
+    const auto analysis = analyze_buckets(records, {});
+    ASSERT_TRUE(analysis.port_fit);
+    EXPECT_TRUE(analysis.port_fit->fit.accepted());
+    EXPECT_EQ(analysis.port_fit->held_out.total, 100U);
+    EXPECT_DOUBLE_EQ(analysis.port_fit->held_out.accuracy(), 1.0);
+    EXPECT_TRUE(contains(analysis, "1 in 8 of the probed port space"));
+    EXPECT_FALSE(analysis.healthy());
+}
+
+TEST(BucketAnalysis, RandomFailuresDoNotFitAndReportTheShare)
+{
+    std::mt19937_64 random(5);
+    std::bernoulli_distribution lost(0.1);
+    std::vector<ProbeRecord> records;
+    for (std::uint16_t port = 20000; port < 20500; ++port) {
+        records.push_back(record(port, 1, lost(random)));
+    }
+    const auto analysis = analyze_buckets(records, {});
+    ASSERT_TRUE(analysis.port_fit);
+    EXPECT_FALSE(analysis.port_fit->fit.accepted());
+    EXPECT_FALSE(analysis.port_fit->failing_tuples.empty());
+    EXPECT_TRUE(contains(analysis, "no affine fit over GF(2)"));
+    EXPECT_TRUE(contains(analysis, "of the hash space affected"));
+}
+
+TEST(BucketAnalysis, BadBackgroundIsAUsageError)
+{
+    const std::vector<ProbeRecord> records{record(20000, 1, false)};
+    EXPECT_THROW(static_cast<void>(analyze_buckets(records, {.background = 1.0})), UsageError);
+}
+
+TEST(BucketAnalysis, CompressRanges)
+{
+    const std::vector<std::uint32_t> clean{0, 1, 2, 3, 4, 6, 7};
+    EXPECT_EQ(compress_ranges(clean), "0-4, 6, 7");
+    const std::vector<std::uint32_t> none;
+    EXPECT_EQ(compress_ranges(none), "");
+}
+
+// The hunt against a simulated path where bucket 5 of 8 is dead: the first
+// round covers every bucket, failing tuples are re-probed, the hunt stops
+// within the budget and the analysis names bucket 5 alone.
+TEST(HuntPlanner, SimulatedHuntNamesTheDeadBucketWithinBudget)
+{
+    const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
+    HuntPlanner planner({.model = model.get(),
+                         .base = {.src = source, .src_port = 0, .dst = target, .dst_port = 443},
+                         .port_low = 20000,
+                         .port_high = 29999,
+                         .budget = 400});
+    std::vector<ProbeRecord> records;
+    std::map<std::uint16_t, std::uint32_t> attempts;
+    std::size_t rounds = 0;
+    for (auto ports = planner.next_round(records); !ports.empty(); ports = planner.next_round(records)) {
+        if (rounds == 0) {
+            std::set<std::uint32_t> buckets;
+            for (const auto port : ports) {
+                buckets.insert(bucket_of(*model, port));
+            }
+            EXPECT_EQ(buckets.size(), 8U);
+        }
+        for (const auto port : ports) {
+            records.push_back(record(port, ++attempts[port], bucket_of(*model, port) == 5));
+        }
+        ASSERT_LT(++rounds, 50U);
+    }
+    EXPECT_LE(records.size(), 400U);
+    const auto analysis = analyze_buckets(records, {.model = model.get()});
+    EXPECT_EQ(analysis.faulty_buckets(), std::vector<std::uint32_t>{5});
+    EXPECT_EQ(analysis.determinism.verdict, DeterminismVerdict::per_flow);
+    EXPECT_GE(analysis.determinism.table.passed_passed, 20U);
+}
+
+TEST(HuntPlanner, StopsWhenTheBudgetIsSpent)
+{
+    HuntPlanner planner({.port_low = 20000, .port_high = 20999, .budget = 50});
+    std::vector<ProbeRecord> records;
+    for (auto ports = planner.next_round(records); !ports.empty(); ports = planner.next_round(records)) {
+        for (const auto port : ports) {
+            records.push_back(record(port, 1, false));
+        }
+    }
+    EXPECT_EQ(records.size(), 50U);
+}
+
+}  // namespace
+}  // namespace tlsprobe::results
