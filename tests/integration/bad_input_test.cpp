@@ -1,7 +1,12 @@
 // Wrong flags and files: one line naming the problem, exit 2, nothing started.
 #include <gtest/gtest.h>
 
+#include <boost/json/serialize.hpp>
+
+#include <fstream>
+
 #include "child_process.hpp"
+#include "results/probe_record.hpp"
 
 namespace tlsprobe::testing {
 namespace {
@@ -50,6 +55,47 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{{"--target", "127.0.0.1:443", "--ports-file", "/nonexistent/ports"}, "--ports-file"},
         BadInput{{"--target", "no-such-host.invalid:443"}, "--target: cannot resolve \"no-such-host.invalid\""}),
     [](const ::testing::TestParamInfo<BadInput>& param) { return "case" + std::to_string(param.index); });
+
+class BucketsRejects : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(BucketsRejects, WithExitTwoAndAMessage)
+{
+    TempDir dir;
+    results::ProbeRecord record;
+    record.src_ip = "127.0.0.1";
+    record.src_port = 20000;
+    record.dst_ip = "127.0.0.1";
+    record.dst_port = 443;
+    std::ofstream(dir.path() / "probes.jsonl") << boost::json::serialize(results::to_json(record)) << '\n';
+    std::vector<std::string> argv{tlsprobe_binary(), "buckets"};
+    for (const auto& arg : GetParam().args) {
+        argv.push_back(arg == "DIR" ? dir.path().string() : arg);
+    }
+    const auto result = run_command(argv);
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_NE(result.err.find(GetParam().message), std::string::npos) << result.err;
+    EXPECT_FALSE(std::filesystem::exists(dir.path() / "buckets.json"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Flags, BucketsRejects,
+    ::testing::Values(BadInput{{"DIR", "--model", "md5:mod=8"}, "unknown model 'md5'"},
+                      BadInput{{"DIR", "--model", "jhash:seed=0xzz,mod=8"}, "parameter 'seed'"},
+                      BadInput{{"DIR", "--model", "jhash:seed=1,mod=0"}, "parameter 'mod'"},
+                      BadInput{{"DIR", "--background-loss", "2"}, "--background-loss"},
+                      BadInput{{"/nonexistent"}, "a run directory without probes"}),
+    [](const ::testing::TestParamInfo<BadInput>& param) { return "case" + std::to_string(param.index); });
+
+TEST(HuntRejects, AnUnknownModelBeforeProbing)
+{
+    TempDir dir;
+    const auto out = dir.path() / "hunt";
+    const auto result = run_command({tlsprobe_binary(), "hunt", "--target", "127.0.0.1:443", "--budget", "10",
+                                     "--model", "nosuch:mod=4", "--out", out.string()});
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_NE(result.err.find("unknown model 'nosuch'"), std::string::npos) << result.err;
+    EXPECT_FALSE(std::filesystem::exists(out));
+}
 
 TEST(ServeRejects, ANonAddressListenAndAMissingKey)
 {
