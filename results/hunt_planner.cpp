@@ -60,7 +60,7 @@ std::vector<std::uint16_t> HuntPlanner::fresh_for_buckets(std::span<const ProbeR
                                      .beta = 0.05,
                                      .buckets = model.bucket_count()});
     const std::uint64_t buckets = model.bucket_count();
-    // The first sweep gives every bucket a share of a quarter of the budget;
+    // The first sweep gives every bucket a share of an eighth of the budget;
     // later rounds top up the undecided ones a few probes at a time.
     // Once every bucket is decided but too few failures were seen to test
     // determinism, every bucket gets fresh probes again, an eighth of the
@@ -70,7 +70,7 @@ std::vector<std::uint16_t> HuntPlanner::fresh_for_buckets(std::span<const ProbeR
     });
     const bool sweep_all = all_decided && !determinism_settled;
     const std::uint64_t per_bucket =
-        rounds_ == 0  ? std::clamp<std::uint64_t>(config_.budget / (4 * buckets), 2, 16)
+        rounds_ == 0  ? std::clamp<std::uint64_t>(config_.budget / (8 * buckets), 2, 16)
         : sweep_all ? std::max<std::uint64_t>(1, config_.budget / (8 * buckets))
                       : 4;
     std::vector<std::uint16_t> fresh;
@@ -105,7 +105,13 @@ std::vector<std::uint16_t> HuntPlanner::next_round(std::span<const ProbeRecord> 
     std::vector<std::uint16_t> round;
     std::vector<std::uint16_t> passing_once;
     std::uint64_t failing_repeated = 0;
-    for (const auto& history : group_attempts(records)) {
+    const auto tuples = group_attempts(records);
+    // Settled once the repeats already show a per-flow fault, or once enough
+    // failing tuples were re-probed to call it random loss.
+    const auto determinism = assess_determinism(repeat_table(tuples), config_.alpha).verdict;
+    const bool per_flow_shown =
+        determinism == DeterminismVerdict::per_flow || determinism == DeterminismVerdict::per_flow_flips;
+    for (const auto& history : tuples) {
         const auto port = history.tuple.src_port;
         if (history.failed.size() >= 2 && history.failed[0]) {
             ++failing_repeated;
@@ -134,7 +140,8 @@ std::vector<std::uint16_t> HuntPlanner::next_round(std::span<const ProbeRecord> 
 
     std::vector<std::uint16_t> fresh;
     if (config_.model != nullptr) {
-        fresh = fresh_for_buckets(records, room - round.size(), failing_repeated >= config_.min_failing_repeats);
+        fresh = fresh_for_buckets(records, room - round.size(),
+                                  per_flow_shown || failing_repeated >= config_.min_failing_repeats);
     } else {
         const auto analysis = analyze_buckets(records, {.background = config_.background, .alpha = config_.alpha});
         const bool settled = analysis.port_fit && analysis.port_fit->fit.accepted() &&

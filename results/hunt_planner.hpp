@@ -27,9 +27,10 @@ struct HuntConfig {
     std::uint64_t seed = 1;
     // Passing tuples re-probed at least, so "0/N passing failed again" means something.
     std::uint64_t min_passing_repeats = 20;
-    // With a model, probing goes on after every bucket is decided until this
-    // many failing tuples were re-probed (or the budget is spent), so that
-    // "random loss" rests on more than one or two repeats.
+    // With a model, probing goes on after every bucket is decided until the
+    // repeats show a per-flow fault or this many failing tuples were
+    // re-probed (or the budget is spent), so that "random loss" rests on more
+    // than one or two repeats.
     std::uint64_t min_failing_repeats = 10;
 };
 

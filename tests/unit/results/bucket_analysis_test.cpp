@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <algorithm>
+#include <iostream>
 #include <random>
 #include <set>
 
@@ -214,6 +216,46 @@ TEST(HuntPlanner, StopsWhenTheBudgetIsSpent)
         }
     }
     EXPECT_EQ(records.size(), 50U);
+}
+
+}  // namespace
+}  // namespace tlsprobe::results
+
+namespace tlsprobe::results {
+namespace {
+
+// Efficiency of the hunt's rounds (simulation, not the lab): one dead bucket
+// among 64 under jhash seed 0x1234, 1% background loss, budget 1000; the
+// probes the hunt spends (re-probes included) until it stops, over 11 seeds.
+TEST(HuntEfficiency, OneDeadBucketAmongSixtyFour)
+{
+    const auto model = parse_hash_model("jhash:seed=0x1234,mod=64");
+    std::vector<std::size_t> spent;
+    for (std::uint64_t seed = 1; seed <= 11; ++seed) {
+        HuntPlanner planner({.model = model.get(),
+                             .base = {.src = source, .src_port = 0, .dst = target, .dst_port = 443},
+                             .port_low = 20000,
+                             .port_high = 29999,
+                             .budget = 1000,
+                             .seed = seed});
+        std::mt19937_64 random(seed);
+        std::bernoulli_distribution background(0.01);
+        std::vector<ProbeRecord> records;
+        std::map<std::uint16_t, std::uint32_t> attempts;
+        for (auto ports = planner.next_round(records); !ports.empty(); ports = planner.next_round(records)) {
+            for (const auto port : ports) {
+                const bool failed = bucket_of(*model, port) == 17 || background(random);
+                records.push_back(record(port, ++attempts[port], failed));
+            }
+        }
+        const auto analysis = analyze_buckets(records, {.model = model.get()});
+        EXPECT_EQ(analysis.faulty_buckets(), std::vector<std::uint32_t>{17}) << "seed " << seed;
+        spent.push_back(records.size());
+    }
+    std::sort(spent.begin(), spent.end());
+    std::cout << "hunt, one dead bucket of 64: median " << spent[spent.size() / 2] << " probes, max " << spent.back()
+              << '\n';
+    EXPECT_LE(spent[spent.size() / 2], 400U);
 }
 
 }  // namespace
