@@ -43,7 +43,6 @@ int hunt(HuntOptions& options)
     if (!options.out_dir.empty() && std::filesystem::exists(std::filesystem::path(options.out_dir) / "probes.jsonl")) {
         throw results::UsageError("--out: " + options.out_dir + " already holds a run (probes.jsonl); choose another");
     }
-    const auto dir = results::make_run_directory(options.out_dir, "hunt-");
 
     results::HuntPlanner planner({
         .model = settings.model(),
@@ -56,6 +55,7 @@ int hunt(HuntOptions& options)
         .alpha = settings.config().alpha,
         .seed = plan.seed,
     });
+    const auto dir = results::make_run_directory(options.out_dir, "hunt-");
     spdlog::info("hunting on {}:{} from ports {}-{}, budget {} probes at {}/s, records in {}", plan.target.host,
                  plan.target.port, plan.port_range.low, plan.port_range.high, options.budget, plan.rate,
                  dir.string());
