@@ -190,6 +190,9 @@ void analyze_run(const std::filesystem::path& dir)
 scenarios::RunPlan build_plan(RunOptions& options)
 {
     auto& plan = options.plan;
+    if (options.target.empty()) {
+        throw results::UsageError("--target is required");
+    }
     plan.target = scenarios::parse_endpoint(options.target, "--target");
     if (!options.ports_file.empty()) {
         plan.ports = scenarios::read_ports_file(options.ports_file);
@@ -270,7 +273,9 @@ Command add_run_command(CLI::App& parent)
     auto options = std::make_shared<RunOptions>();
     auto& plan = options->plan;
     auto* app = parent.add_subcommand("run", "Probe a TLS target from many source ports and record every attempt");
-    app->add_option("--target", options->target, "HOST:PORT or [IPV6]:PORT to probe")->required();
+    // Checked in build_plan rather than with ->required(): CLI11 reports a
+    // missing required option before an unknown one, which hides a typo.
+    app->add_option("--target", options->target, "HOST:PORT or [IPV6]:PORT to probe (required)");
     app->add_option("--sni", plan.tls.sni, "Server name to send and verify (default: the target host if a name)");
     app->add_option("--source-ip", plan.source_ip, "Local address to bind (default: the wildcard address)");
     auto* ports = app->add_option("--ports", options->ports, "Source port range LO-HI to sweep")
