@@ -372,6 +372,9 @@ void FlowTable::end(Flow& flow, FlowEnd reason)
 {
     finalize(flow, reason);
     ++counters_.ended[static_cast<std::size_t>(reason)];
+    if (last_ == &flow) {
+        last_ = nullptr;
+    }
     unlink(flow);
     auto node = flows_.extract(flow.key);
     sink_(node.mapped()->timeline);
@@ -413,8 +416,13 @@ void FlowTable::add(const TcpPacket& p)
         expire(p.t_ns);
     }
     const FlowKey key = flow_key(p);
-    auto it = flows_.find(key);
-    Flow* flow = it == flows_.end() ? nullptr : it->second.get();
+    // Packets of one connection tend to come in runs (a request, its ACK, the
+    // response): remembering the last flow saves most hash lookups.
+    Flow* flow = last_ != nullptr && last_->key == key ? last_ : nullptr;
+    if (flow == nullptr) {
+        auto it = flows_.find(key);
+        flow = it == flows_.end() ? nullptr : it->second.get();
+    }
     const bool fresh_syn = p.has(tcp_flag::syn) && !p.has(tcp_flag::ack);
     if (flow != nullptr && fresh_syn) {
         // The same 4-tuple again: a new connection unless this repeats the SYN we have.
@@ -430,6 +438,7 @@ void FlowTable::add(const TcpPacket& p)
     } else {
         touch(*flow);
     }
+    last_ = flow;
 
     FlowTimeline& t = flow->timeline;
     const Side side = p.src == t.client_ip && p.src_port == t.client_port ? Side::client : Side::server;
