@@ -43,7 +43,7 @@ exec 3<>"$work/ctl"
   "$tlsprobe" capture --iface lo --port "$port" --vantage bench --buffer-mib 256 \
   --pcap "$work/lo.pcap" --out "$work/live.jsonl" <"$work/ctl" 2>"$work/agent.log" 3>&- &
 agent=$!
-for _ in $(seq 200); do grep -q "capturing on" "$work/agent.log" && break; sleep 0.05; done
+for _ in $(seq 200); do grep -qs "capturing on" "$work/agent.log" && break; sleep 0.05; done
 grep -q "capturing on" "$work/agent.log" || { cat "$work/agent.log" >&2; exit 3; }
 
 load_start=$(date +%s.%N)
