@@ -49,7 +49,12 @@ int run_capture(const CaptureConfig& config)
 
     std::unique_ptr<results::JsonlWriter> writer;
     capture::AgentHooks hooks;
-    hooks.on_ready = [&] { writer = std::make_unique<results::JsonlWriter>(output_path(config.out)); };
+    hooks.on_ready = [&] {
+        writer = std::make_unique<results::JsonlWriter>(output_path(config.out));
+        // What a run waits for before its first probe (capture/agent_process.hpp).
+        writer->append(boost::json::serialize(boost::json::object{
+            {"type", "capture_ready"}, {"vantage", config.vantage}, {"interface", config.interface}}));
+    };
     hooks.on_flow = [&](const capture::FlowTimeline& flow) {
         writer->append(capture::to_json_line(flow, config.vantage));
     };

@@ -13,7 +13,11 @@ struct Command {
     std::function<int()> run;
 };
 
+[[nodiscard]] Command add_run_command(CLI::App& parent);
+[[nodiscard]] Command add_analyze_command(CLI::App& parent);
+[[nodiscard]] Command add_serve_command(CLI::App& parent);
 [[nodiscard]] Command add_capture_command(CLI::App& parent);
 [[nodiscard]] Command add_flows_command(CLI::App& parent);
+[[nodiscard]] Command add_lab_command(CLI::App& parent);
 
 }  // namespace tlsprobe::cli

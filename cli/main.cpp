@@ -37,8 +37,12 @@ int main(int argc, char** argv)
     app.add_flag("-q,--quiet", quiet, "Log only warnings and errors")->excludes("--verbose");
 
     const std::vector<tlsprobe::cli::Command> commands{
+        tlsprobe::cli::add_run_command(app),
+        tlsprobe::cli::add_serve_command(app),
+        tlsprobe::cli::add_analyze_command(app),
         tlsprobe::cli::add_capture_command(app),
         tlsprobe::cli::add_flows_command(app),
+        tlsprobe::cli::add_lab_command(app),
     };
 
     try {

@@ -7,11 +7,12 @@
 #include <fstream>
 #include <string>
 
-#include "tests/integration/process.hpp"
-#include "tests/integration/root_guard.hpp"
+#include "background_process.hpp"
+#include "child_process.hpp"
+#include "root_guard.hpp"
 #include "tests/unit/capture/wire_builder.hpp"
 
-namespace tlsprobe::test {
+namespace tlsprobe::testing {
 namespace {
 
 namespace json = boost::json;
@@ -46,8 +47,9 @@ void write_two_syns(const std::filesystem::path& path)
 
 TEST(FlowsCommand, MissingFileIsBadInput)
 {
-    TempDir dir;
-    const auto f = run({TLSPROBE_BINARY, "flows", (dir / "nope.pcap").string()});
+    TempDir temp;
+    const std::filesystem::path dir = temp.path();
+    const auto f = run_command({TLSPROBE_BINARY, "flows", (dir / "nope.pcap").string()});
     EXPECT_EQ(f.exit_code, 2);
     EXPECT_EQ(line_count(f.err), 1U) << f.err;
     EXPECT_NE(f.err.find("nope.pcap: no such file"), std::string::npos) << f.err;
@@ -56,9 +58,10 @@ TEST(FlowsCommand, MissingFileIsBadInput)
 
 TEST(FlowsCommand, NotACaptureIsBadInput)
 {
-    TempDir dir;
+    TempDir temp;
+    const std::filesystem::path dir = temp.path();
     std::ofstream(dir / "notes.txt") << "hello\n";
-    const auto f = run({TLSPROBE_BINARY, "flows", (dir / "notes.txt").string()});
+    const auto f = run_command({TLSPROBE_BINARY, "flows", (dir / "notes.txt").string()});
     EXPECT_EQ(f.exit_code, 2);
     EXPECT_EQ(line_count(f.err), 1U) << f.err;
     EXPECT_NE(f.err.find("notes.txt: not a pcap or pcapng capture"), std::string::npos) << f.err;
@@ -66,9 +69,10 @@ TEST(FlowsCommand, NotACaptureIsBadInput)
 
 TEST(FlowsCommand, InvalidFilterIsBadInput)
 {
-    TempDir dir;
+    TempDir temp;
+    const std::filesystem::path dir = temp.path();
     write_two_syns(dir / "a.pcap");
-    const auto f = run({TLSPROBE_BINARY, "flows", (dir / "a.pcap").string(), "--filter", "tcp port banana"});
+    const auto f = run_command({TLSPROBE_BINARY, "flows", (dir / "a.pcap").string(), "--filter", "tcp port banana"});
     EXPECT_EQ(f.exit_code, 2);
     EXPECT_EQ(line_count(f.err), 1U) << f.err;
     EXPECT_NE(f.err.find("invalid BPF filter 'tcp port banana'"), std::string::npos) << f.err;
@@ -76,10 +80,11 @@ TEST(FlowsCommand, InvalidFilterIsBadInput)
 
 TEST(FlowsCommand, TruncatedFileKeepsCompleteTimelinesAndExits2)
 {
-    TempDir dir;
+    TempDir temp;
+    const std::filesystem::path dir = temp.path();
     write_two_syns(dir / "a.pcap");
     std::filesystem::resize_file(dir / "a.pcap", std::filesystem::file_size(dir / "a.pcap") - 10);
-    const auto f = run({TLSPROBE_BINARY, "-q", "flows", (dir / "a.pcap").string()});
+    const auto f = run_command({TLSPROBE_BINARY, "-q", "flows", (dir / "a.pcap").string()});
     EXPECT_EQ(f.exit_code, 2);
     EXPECT_EQ(line_count(f.err), 1U) << f.err;
     EXPECT_NE(f.err.find("a.pcap: capture file is damaged or truncated"), std::string::npos) << f.err;
@@ -94,9 +99,10 @@ TEST(FlowsCommand, TruncatedFileKeepsCompleteTimelinesAndExits2)
 
 TEST(FlowsCommand, WritesTimelinesAndSummary)
 {
-    TempDir dir;
+    TempDir temp;
+    const std::filesystem::path dir = temp.path();
     write_two_syns(dir / "a.pcap");
-    const auto f = run({TLSPROBE_BINARY, "flows", (dir / "a.pcap").string(), "--vantage", "server", "--out",
+    const auto f = run_command({TLSPROBE_BINARY, "flows", (dir / "a.pcap").string(), "--vantage", "server", "--out",
                         (dir / "flows.jsonl").string()});
     ASSERT_EQ(f.exit_code, 0) << f.err;
     const auto lines = read_lines(dir / "flows.jsonl");
@@ -111,7 +117,7 @@ TEST(FlowsCommand, WritesTimelinesAndSummary)
 TEST(CaptureCommand, UnknownInterfaceIsBadInput)
 {
     TLSPROBE_REQUIRE_ROOT();
-    const auto f = run({TLSPROBE_BINARY, "capture", "--iface", "tlsprobe-none0", "--duration", "1"});
+    const auto f = run_command({TLSPROBE_BINARY, "capture", "--iface", "tlsprobe-none0", "--duration", "1"});
     EXPECT_EQ(f.exit_code, 2);
     EXPECT_EQ(line_count(f.err), 1U) << f.err;
     EXPECT_NE(f.err.find("interface tlsprobe-none0 does not exist"), std::string::npos) << f.err;
@@ -120,7 +126,7 @@ TEST(CaptureCommand, UnknownInterfaceIsBadInput)
 TEST(CaptureCommand, InvalidFilterIsBadInput)
 {
     TLSPROBE_REQUIRE_ROOT();
-    const auto f = run({TLSPROBE_BINARY, "capture", "--iface", "lo", "--filter", "tcp port banana", "--duration", "1"});
+    const auto f = run_command({TLSPROBE_BINARY, "capture", "--iface", "lo", "--filter", "tcp port banana", "--duration", "1"});
     EXPECT_EQ(f.exit_code, 2);
     EXPECT_EQ(line_count(f.err), 1U) << f.err;
     EXPECT_NE(f.err.find("invalid BPF filter 'tcp port banana'"), std::string::npos) << f.err;
@@ -129,7 +135,7 @@ TEST(CaptureCommand, InvalidFilterIsBadInput)
 TEST(CaptureCommand, NoPermissionIsAnEnvironmentFailure)
 {
     TLSPROBE_REQUIRE_ROOT();
-    const auto f = run({"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all",
+    const auto f = run_command({"setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all",
                         TLSPROBE_BINARY, "capture", "--iface", "lo", "--duration", "1"});
     EXPECT_EQ(f.exit_code, 3);
     EXPECT_EQ(line_count(f.err), 1U) << f.err;
@@ -139,8 +145,9 @@ TEST(CaptureCommand, NoPermissionIsAnEnvironmentFailure)
 TEST(CaptureCommand, DurationEndsWithKernelCountersAndDroppedRoot)
 {
     TLSPROBE_REQUIRE_ROOT();
-    TempDir dir;
-    const auto f = run({TLSPROBE_BINARY, "capture", "--iface", "lo", "--port", "9", "--duration", "0.3", "--vantage",
+    TempDir temp;
+    const std::filesystem::path dir = temp.path();
+    const auto f = run_command({TLSPROBE_BINARY, "capture", "--iface", "lo", "--port", "9", "--duration", "0.3", "--vantage",
                         "server", "--out", (dir / "flows.jsonl").string(), "--pcap", (dir / "lo.pcap").string()});
     ASSERT_EQ(f.exit_code, 0) << f.err;
     EXPECT_NE(f.err.find("kernel received"), std::string::npos) << f.err;
@@ -152,9 +159,9 @@ TEST(CaptureCommand, DurationEndsWithKernelCountersAndDroppedRoot)
     EXPECT_EQ(summary.at("lossless"), true);
     EXPECT_EQ(summary.at("privileges"), "dropped to nobody (uid 65534)");
     // The pcap it wrote is a valid (empty) capture.
-    const auto again = run({TLSPROBE_BINARY, "flows", (dir / "lo.pcap").string()});
+    const auto again = run_command({TLSPROBE_BINARY, "flows", (dir / "lo.pcap").string()});
     EXPECT_EQ(again.exit_code, 0) << again.err;
 }
 
 }  // namespace
-}  // namespace tlsprobe::test
+}  // namespace tlsprobe::testing

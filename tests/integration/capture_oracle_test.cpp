@@ -11,10 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "tests/integration/process.hpp"
-#include "tests/integration/root_guard.hpp"
+#include "background_process.hpp"
+#include "child_process.hpp"
+#include "root_guard.hpp"
 
-namespace tlsprobe::test {
+namespace tlsprobe::testing {
 namespace {
 
 namespace json = boost::json;
@@ -41,7 +42,7 @@ std::vector<std::string> split(const std::string& s, char sep)
 // to that dissector and its hellos are missed.
 Randoms tshark_randoms(const std::filesystem::path& pcap, const std::string& port)
 {
-    const auto f = run({"tshark", "-r", pcap.string(), "-d", "tcp.port==" + port + ",tls", "-Y", "tls.handshake.type == 1 || tls.handshake.type == 2", "-T",
+    const auto f = run_command({"tshark", "-r", pcap.string(), "-d", "tcp.port==" + port + ",tls", "-Y", "tls.handshake.type == 1 || tls.handshake.type == 2", "-T",
                         "fields", "-e", "tls.handshake.type", "-e", "tls.handshake.random"});
     EXPECT_EQ(f.exit_code, 0) << f.err;
     Randoms r;
@@ -79,6 +80,9 @@ Timelines parse_timelines(const std::vector<std::string>& lines)
             t.summary = o;
             continue;
         }
+        if (o.at("type") != "flow") {
+            continue;  // capture_ready
+        }
         if (o.at("client_hello").is_object()) {
             t.randoms.client.emplace_back(o.at("client_hello").at("client_random").as_string());
         }
@@ -94,7 +98,7 @@ Timelines parse_timelines(const std::vector<std::string>& lines)
 
 Timelines flows_of(const std::filesystem::path& pcap)
 {
-    const auto f = run({TLSPROBE_BINARY, "flows", pcap.string()});
+    const auto f = run_command({TLSPROBE_BINARY, "flows", pcap.string()});
     EXPECT_EQ(f.exit_code, 0) << f.err;
     return parse_timelines(split(f.out, '\n'));
 }
@@ -103,7 +107,7 @@ class LoopbackNginx {
 public:
     explicit LoopbackNginx(const std::filesystem::path& dir) : dir_(dir)
     {
-        const auto f = run({LOOPBACK_NGINX, "start", dir.string()});
+        const auto f = run_command({LOOPBACK_NGINX, "start", dir.string()});
         if (f.exit_code != 0) {
             throw std::runtime_error("nginx did not start: " + f.err);
         }
@@ -111,7 +115,7 @@ public:
     }
     LoopbackNginx(const LoopbackNginx&) = delete;
     LoopbackNginx& operator=(const LoopbackNginx&) = delete;
-    ~LoopbackNginx() { (void)run({LOOPBACK_NGINX, "stop", dir_.string()}); }
+    ~LoopbackNginx() { (void)run_command({LOOPBACK_NGINX, "stop", dir_.string()}); }
     [[nodiscard]] const std::string& port() const { return port_; }
 
 private:
@@ -122,27 +126,28 @@ private:
 TEST(CaptureOracle, HelloCountsAndRandomsMatchTshark)
 {
     TLSPROBE_REQUIRE_ROOT();
-    TempDir dir;
+    TempDir temp;
+    const std::filesystem::path dir = temp.path();
     LoopbackNginx nginx(dir / "nginx");
     const std::string& port = nginx.port();
 
-    Background agent({TLSPROBE_BINARY, "capture", "--iface", "lo", "--port", port, "--vantage", "client", "--pcap",
+    BackgroundProcess agent({TLSPROBE_BINARY, "capture", "--iface", "lo", "--port", port, "--vantage", "client", "--pcap",
                       (dir / "agent.pcap").string(), "--out", (dir / "live.jsonl").string()});
     ASSERT_TRUE(agent.wait_for_stderr("capturing on lo")) << agent.stderr_text();
-    Background tcpdump({"tcpdump", "-i", "lo", "-n", "--immediate-mode", "-U", "-Z", "root", "-w", (dir / "tcpdump.pcap").string(), "tcp port " + port});
+    BackgroundProcess tcpdump({"tcpdump", "-i", "lo", "-n", "--immediate-mode", "-U", "-Z", "root", "-w", (dir / "tcpdump.pcap").string(), "tcp port " + port});
     ASSERT_TRUE(tcpdump.wait_for_stderr("listening on lo")) << tcpdump.stderr_text();
 
     const std::string target = "127.0.0.1:" + port;
     int handshakes = 0;
     for (int i = 0; i < 12; ++i) {
-        const auto f = run({"openssl", "s_client", "-connect", target, "-servername", "oracle.example",
+        const auto f = run_command({"openssl", "s_client", "-connect", target, "-servername", "oracle.example",
                             i % 2 == 0 ? "-tls1_2" : "-tls1_3"});
         EXPECT_EQ(f.exit_code, 0) << f.err;
         ++handshakes;
     }
-    const auto curl = run({"curl", "-sk", "--max-time", "10", "https://" + target + "/"});
+    const auto curl = run_command({"curl", "-sk", "--max-time", "10", "https://" + target + "/"});
     EXPECT_EQ(curl.out, "ok\n");
-    const auto h2load = run({"h2load", "-n", "40", "-c", "8", "-t", "1", "https://" + target + "/"});
+    const auto h2load = run_command({"h2load", "-n", "40", "-c", "8", "-t", "1", "https://" + target + "/"});
     EXPECT_EQ(h2load.exit_code, 0) << h2load.err;
     handshakes += 1 + 8;
 
@@ -183,4 +188,4 @@ TEST(CaptureOracle, HelloCountsAndRandomsMatchTshark)
 }
 
 }  // namespace
-}  // namespace tlsprobe::test
+}  // namespace tlsprobe::testing

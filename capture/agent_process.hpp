@@ -1,0 +1,62 @@
+#pragma once
+// A capture agent started by a run: `tlsprobe capture` on a local interface,
+// or any command the user gives (`ip netns exec NS tlsprobe capture ...`,
+// `ssh host tlsprobe capture ...`) that streams timelines as JSON Lines on
+// its stdout. Run as an argument vector, never through a shell.
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace tlsprobe::capture {
+
+class AgentProcess {
+public:
+    // Starts `argv`; every line it prints goes to `flows_file` as it comes.
+    // Throws EnvironmentError when the command cannot be started.
+    AgentProcess(std::string vantage, const std::vector<std::string>& argv, const std::filesystem::path& flows_file);
+    AgentProcess(const AgentProcess&) = delete;
+    AgentProcess& operator=(const AgentProcess&) = delete;
+    // Stops the agent if still running.
+    ~AgentProcess();
+
+    // Waits until the agent printed its `capture_ready` line. Throws
+    // EnvironmentError naming the vantage and command when it exits first or
+    // stays silent past `limit`.
+    void wait_ready(std::chrono::milliseconds limit) const;
+
+    // Closes the agent's stdin (its signal to flush and stop), waits up to
+    // `limit` for it to exit, then terminates it. Returns its exit status.
+    int stop(std::chrono::milliseconds limit);
+
+    [[nodiscard]] const std::string& vantage() const { return vantage_; }
+    [[nodiscard]] std::uint64_t lines() const { return lines_.load(); }
+
+private:
+    void pump(const std::filesystem::path& flows_file);
+
+    std::string vantage_;
+    std::string command_;
+    pid_t pid_ = -1;
+    int stdin_fd_ = -1;
+    int stdout_fd_ = -1;
+    std::atomic<bool> ready_{false};
+    std::atomic<bool> ended_{false};
+    std::atomic<std::uint64_t> lines_{0};
+    std::optional<int> status_;
+    std::thread reader_;
+};
+
+// What `--capture NAME=SPEC` runs. A SPEC that names a local interface
+// becomes `tlsprobe capture` on it (this binary; port filter; pcap beside the
+// flows); anything else is a command split at white space (no shell, no
+// quoting) that must print timelines on stdout.
+[[nodiscard]] std::vector<std::string> agent_command(std::string_view spec, const std::string& vantage,
+                                                     std::uint16_t port, const std::filesystem::path& pcap);
+
+}  // namespace tlsprobe::capture

@@ -1,0 +1,131 @@
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
+#include "cli/command.hpp"
+#include "results/analysis.hpp"
+#include "results/errors.hpp"
+#include "results/run_directory.hpp"
+
+namespace tlsprobe::cli {
+namespace {
+
+using results::ExitCode;
+
+struct AnalyzeOptions {
+    std::string run_dir;
+    std::string probes;
+    std::string client_pcap;
+    std::string server_pcap;
+    std::string client_flows;
+    std::string server_flows;
+    std::string out_dir;
+};
+
+std::filesystem::path existing(const std::string& path, std::string_view flag)
+{
+    if (!std::filesystem::is_regular_file(path)) {
+        throw results::UsageError(std::string(flag) + ": " + path + " does not exist or is not a file");
+    }
+    return path;
+}
+
+std::optional<results::VantageFlows> load_vantage(const std::string& pcap, const std::string& flows,
+                                                  const std::filesystem::path& run_file, std::string name)
+{
+    if (!pcap.empty()) {
+        return results::read_pcap_file(existing(pcap, "--" + name + "-pcap"), name);
+    }
+    if (!flows.empty()) {
+        return results::read_flows_file(existing(flows, "--" + name + "-flows"), name);
+    }
+    if (!run_file.empty() && std::filesystem::exists(run_file)) {
+        return results::read_flows_file(run_file, name);
+    }
+    return std::nullopt;
+}
+
+int analyze(const AnalyzeOptions& options)
+{
+    const std::filesystem::path run_dir = options.run_dir;
+    if (!run_dir.empty() && !std::filesystem::is_directory(run_dir)) {
+        throw results::UsageError("RUN_DIR: " + options.run_dir + " is not a directory");
+    }
+    results::AnalysisInputs inputs;
+    const auto probes_file = !options.probes.empty() ? existing(options.probes, "--probes")
+                             : run_dir.empty()       ? std::filesystem::path()
+                                                     : run_dir / "probes.jsonl";
+    if (!probes_file.empty() && std::filesystem::exists(probes_file)) {
+        inputs.probes = results::read_probes_file(probes_file);
+    }
+    inputs.client = load_vantage(options.client_pcap, options.client_flows,
+                                 run_dir.empty() ? run_dir : run_dir / "client.flows.jsonl", "client");
+    inputs.server = load_vantage(options.server_pcap, options.server_flows,
+                                 run_dir.empty() ? run_dir : run_dir / "server.flows.jsonl", "server");
+    if (!inputs.client && !inputs.server) {
+        throw results::UsageError("nothing to analyze: give RUN_DIR with captures, or --client-pcap / --server-pcap");
+    }
+    if (!inputs.client) {
+        throw results::UsageError("a client-side capture is needed (--client-pcap, --client-flows or a run with "
+                                  "--capture client=...): verdicts start from what the client sent");
+    }
+    for (const auto* vantage : {&inputs.client, &inputs.server}) {
+        if (*vantage && (*vantage)->input_error) {
+            spdlog::warn("{} capture {} is truncated ({}); the complete flows are analysed", (*vantage)->name,
+                         (*vantage)->source, *(*vantage)->input_error);
+        }
+    }
+
+    const auto analysis = results::analyze(inputs);
+    if (inputs.probes && !inputs.probes->empty() && !inputs.client->flows.empty() &&
+        analysis.probes_without_client_flow == inputs.probes->size()) {
+        throw results::InputError("the client capture " + inputs.client->source + " holds none of the " +
+                                  std::to_string(inputs.probes->size()) + " probes in " + probes_file.string() +
+                                  ": it is from another run, another host, or another vantage");
+    }
+    if (inputs.server && analysis.join && !inputs.server->flows.empty() &&
+        analysis.join->unjoined_server.size() == inputs.server->flows.size()) {
+        spdlog::warn("no flow of the server capture {} matches a client flow: wrong vantage or unrelated traffic? "
+                     "Server-side verdicts below assume it saw nothing of these connections",
+                     inputs.server->source);
+    }
+
+    const auto out = results::make_run_directory(options.out_dir.empty() ? options.run_dir : options.out_dir,
+                                                 "analysis-");
+    std::string lines;
+    for (const auto& record : analysis.verdicts) {
+        lines += boost::json::serialize(results::to_json(record)) + "\n";
+    }
+    results::write_file_atomically(out / "verdicts.jsonl", lines);
+    results::write_file_atomically(out / "analysis.json",
+                                   boost::json::serialize(results::analysis_json(analysis, inputs)) + "\n");
+    fmt::print("{}", results::analysis_report(analysis, inputs));
+    spdlog::info("verdicts in {}", (out / "verdicts.jsonl").string());
+    const auto healthy = analysis.counts[static_cast<std::size_t>(results::Verdict::ok)] +
+                         analysis.counts[static_cast<std::size_t>(results::Verdict::local_error)];
+    return static_cast<int>(healthy == analysis.verdicts.size() ? ExitCode::healthy : ExitCode::unhealthy);
+}
+
+}  // namespace
+
+Command add_analyze_command(CLI::App& parent)
+{
+    auto options = std::make_shared<AnalyzeOptions>();
+    auto* app = parent.add_subcommand(
+        "analyze", "Join client and server captures with the probes and give each connection a verdict");
+    app->add_option("RUN_DIR", options->run_dir,
+                    "A run directory (probes.jsonl, client.flows.jsonl, server.flows.jsonl)");
+    app->add_option("--probes", options->probes, "probes.jsonl to judge (default: RUN_DIR's)");
+    auto* client_pcap = app->add_option("--client-pcap", options->client_pcap, "pcap/pcapng taken at the client");
+    auto* server_pcap = app->add_option("--server-pcap", options->server_pcap, "pcap/pcapng taken at the server");
+    app->add_option("--client-flows", options->client_flows, "Timelines from `tlsprobe capture` at the client")
+        ->excludes(client_pcap);
+    app->add_option("--server-flows", options->server_flows, "Timelines from `tlsprobe capture` at the server")
+        ->excludes(server_pcap);
+    app->add_option("--out", options->out_dir, "Where verdicts.jsonl and analysis.json go (default: RUN_DIR)");
+    return {app, [options] { return analyze(*options); }};
+}
+
+}  // namespace tlsprobe::cli

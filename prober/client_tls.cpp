@@ -1,0 +1,163 @@
+#include "prober/client_tls.hpp"
+
+#include <boost/asio/ip/address.hpp>
+
+#include "results/errors.hpp"
+
+namespace tlsprobe::prober {
+namespace {
+
+using results::UsageError;
+
+// A private-use ExtensionType (RFC 8446 section 11: 0xFF00-0xFFFF, except
+// 0xFF01 renegotiation_info). OpenSSL keeps the real padding extension (21)
+// for itself, and servers must ignore extensions they do not know.
+constexpr unsigned int padding_extension_type = 0xFFA5;
+
+void observe_message(int write_p, int /*version*/, int content_type, const void* buf, std::size_t len,
+                     SSL* /*ssl*/, void* arg)
+{
+    auto& messages = *static_cast<TlsMessages*>(arg);
+    const auto* bytes = static_cast<const unsigned char*>(buf);
+    if (content_type == SSL3_RT_HANDSHAKE && len > 0 && write_p == 1 && bytes[0] == SSL3_MT_CLIENT_HELLO) {
+        messages.client_hello_bytes = static_cast<std::uint32_t>(len);
+    } else if (content_type == SSL3_RT_ALERT && len >= 2) {
+        (write_p == 1 ? messages.alert_sent : messages.alert_received) = bytes[1];
+    }
+}
+
+int add_padding(SSL* /*ssl*/, unsigned int /*type*/, unsigned int /*context*/, const unsigned char** out,
+                std::size_t* outlen, X509* /*x*/, std::size_t /*chainidx*/, int* /*al*/, void* add_arg)
+{
+    const auto& padding = *static_cast<const std::vector<unsigned char>*>(add_arg);
+    *out = padding.data();
+    *outlen = padding.size();
+    return 1;
+}
+
+std::vector<unsigned char> alpn_wire_format(const std::vector<std::string>& protocols)
+{
+    std::vector<unsigned char> wire;
+    for (const auto& protocol : protocols) {
+        if (protocol.empty() || protocol.size() > 255) {
+            throw UsageError("--alpn: protocol \"" + protocol + "\" must be 1-255 bytes");
+        }
+        wire.push_back(static_cast<unsigned char>(protocol.size()));
+        wire.insert(wire.end(), protocol.begin(), protocol.end());
+    }
+    return wire;
+}
+
+// Splits "TLS_AES_128_GCM_SHA256:ECDHE-ECDSA-AES128-GCM-SHA256" into the
+// TLS 1.3 suites (OpenSSL configures them separately) and the TLS 1.2 list.
+std::pair<std::string, std::string> split_ciphers(std::string_view list)
+{
+    std::string tls13;
+    std::string tls12;
+    while (!list.empty()) {
+        const auto colon = list.find(':');
+        const auto name = list.substr(0, colon);
+        auto& into = name.starts_with("TLS_") ? tls13 : tls12;
+        if (!name.empty()) {
+            into += (into.empty() ? "" : ":") + std::string(name);
+        }
+        list = colon == std::string_view::npos ? std::string_view{} : list.substr(colon + 1);
+    }
+    return {tls13, tls12};
+}
+
+}  // namespace
+
+ClientTls::ClientTls(const scenarios::TlsOptions& options, std::string host)
+    : context_(SSL_CTX_new(TLS_client_method())), verify_(options.verify)
+{
+    SSL_CTX* ctx = context_.get();
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(host, ec);
+    (ec ? server_name_ : address_literal_) = std::move(host);
+    if (!options.sni.empty()) {
+        server_name_ = options.sni;
+    }
+
+    SSL_CTX_set_min_proto_version(ctx, options.version == scenarios::TlsVersion::tls13 ? TLS1_3_VERSION
+                                                                                       : TLS1_2_VERSION);
+    SSL_CTX_set_max_proto_version(ctx, options.version == scenarios::TlsVersion::tls12 ? TLS1_2_VERSION
+                                                                                       : TLS1_3_VERSION);
+    // Idle connections give their 16 KiB read/write buffers back (memory per held connection).
+    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+    if (!options.groups.empty() && SSL_CTX_set1_groups_list(ctx, options.groups.c_str()) != 1) {
+        throw UsageError("--groups: OpenSSL rejects \"" + options.groups + "\": " + openssl_errors());
+    }
+    if (!options.ciphers.empty()) {
+        const auto [tls13, tls12] = split_ciphers(options.ciphers);
+        if ((!tls13.empty() && SSL_CTX_set_ciphersuites(ctx, tls13.c_str()) != 1) ||
+            (!tls12.empty() && SSL_CTX_set_cipher_list(ctx, tls12.c_str()) != 1)) {
+            throw UsageError("--ciphers: OpenSSL rejects \"" + options.ciphers + "\": " + openssl_errors());
+        }
+    }
+    if (!options.alpn.empty()) {
+        const auto wire = alpn_wire_format(options.alpn);
+        SSL_CTX_set_alpn_protos(ctx, wire.data(), static_cast<unsigned int>(wire.size()));
+    }
+    if (verify_) {
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+        const bool loaded = options.ca_file ? SSL_CTX_load_verify_file(ctx, options.ca_file->c_str()) == 1
+                                            : SSL_CTX_set_default_verify_paths(ctx) == 1;
+        if (!loaded) {
+            throw UsageError("--ca-file: cannot load CA certificates: " + openssl_errors());
+        }
+    }
+    if (options.pad_client_hello != 0) {
+        configure_padding(options.pad_client_hello);
+    }
+}
+
+SslPtr ClientTls::new_connection(TlsMessages& messages, SSL_SESSION* session) const
+{
+    SslPtr ssl(SSL_new(context_.get()));
+    SSL_set_connect_state(ssl.get());
+    if (!server_name_.empty()) {
+        // SSL_set_tlsext_host_name is a macro with a C cast; this is what it expands to.
+        SSL_ctrl(ssl.get(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+                 const_cast<char*>(server_name_.c_str()));
+    }
+    if (verify_) {
+        if (!server_name_.empty()) {
+            SSL_set1_host(ssl.get(), server_name_.c_str());
+        } else {
+            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), address_literal_.c_str());
+        }
+    }
+    if (session != nullptr) {
+        SSL_set_session(ssl.get(), session);
+    }
+    SSL_set_msg_callback(ssl.get(), observe_message);
+    SSL_set_msg_callback_arg(ssl.get(), &messages);
+    return ssl;
+}
+
+// The extension body is sized once: build one ClientHello without it, then
+// add what is missing to reach the target (4 bytes go to the extension's own
+// header). Every full handshake of the run then sends the same size; a
+// resumed one is larger by its PSK extension.
+void ClientTls::configure_padding(std::uint32_t target_bytes)
+{
+    TlsMessages messages;
+    SslPtr probe = new_connection(messages, nullptr);
+    BIO* internal = nullptr;
+    BIO* network = nullptr;
+    BIO_new_bio_pair(&internal, 0, &network, 0);
+    SSL_set_bio(probe.get(), internal, internal);
+    SSL_do_handshake(probe.get());
+    BIO_free(network);
+    const std::uint32_t unpadded = messages.client_hello_bytes;
+    if (unpadded + 4 > target_bytes) {
+        throw UsageError("--pad-client-hello: the ClientHello is already " + std::to_string(unpadded) +
+                         " bytes; ask for at least " + std::to_string(unpadded + 4));
+    }
+    padding_.assign(target_bytes - unpadded - 4, 0);
+    SSL_CTX_add_custom_ext(context_.get(), padding_extension_type, SSL_EXT_CLIENT_HELLO, add_padding, nullptr,
+                           &padding_, nullptr, nullptr);
+}
+
+}  // namespace tlsprobe::prober

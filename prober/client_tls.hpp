@@ -1,0 +1,44 @@
+#pragma once
+// The client side's TLS configuration, built once per run from the options,
+// and the per-connection SSL objects made from it.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "prober/openssl_handles.hpp"
+#include "scenarios/run_plan.hpp"
+
+namespace tlsprobe::prober {
+
+// What OpenSSL's message callback reports about one connection.
+struct TlsMessages {
+    std::uint32_t client_hello_bytes = 0;   // handshake message, header included
+    int alert_received = -1;                // alert description, -1 when none
+    int alert_sent = -1;
+};
+
+class ClientTls {
+public:
+    // `host` is the target as the user wrote it: a name becomes SNI and the
+    // name checked in the certificate, an address literal is checked as an
+    // IP subjectAltName and sends no SNI (RFC 6066 forbids literals).
+    // Throws UsageError naming the flag for a groups/ciphers/ALPN/CA list
+    // OpenSSL rejects.
+    ClientTls(const scenarios::TlsOptions& options, std::string host);
+
+    // A fresh SSL in client mode reporting to `messages`, resuming `session` when given.
+    [[nodiscard]] SslPtr new_connection(TlsMessages& messages, SSL_SESSION* session) const;
+
+    [[nodiscard]] const std::string& server_name() const { return server_name_; }
+
+private:
+    void configure_padding(std::uint32_t target_bytes);
+
+    SslCtxPtr context_;
+    std::string server_name_;         // SNI and certificate name; empty for an address literal
+    std::string address_literal_;     // certificate IP to check; empty for a name
+    bool verify_;
+    std::vector<unsigned char> padding_;   // body of the padding extension, zeros
+};
+
+}  // namespace tlsprobe::prober

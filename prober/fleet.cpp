@@ -1,0 +1,261 @@
+#include "prober/fleet.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <exception>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "prober/arrival_schedule.hpp"
+#include "prober/port_plan.hpp"
+#include "prober/probe.hpp"
+#include "prober/stop_signals.hpp"
+
+namespace tlsprobe::prober {
+namespace {
+
+namespace asio = boost::asio;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+std::string http_request(const std::string& host)
+{
+    return "GET / HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: tlsprobe/0.1\r\nConnection: close\r\n\r\n";
+}
+
+// One worker thread's world. Only its own thread touches it, except the
+// atomics (read by the progress line). The io_context is the last member so
+// it is destroyed first: probes abandoned after an interrupt are coroutine
+// frames inside it, and they refer to the members above.
+struct Worker {
+    Worker(const scenarios::RunPlan& plan, ProbeEnvironment environment, unsigned index, unsigned workers,
+           std::uint32_t concurrency)
+        : env(std::move(environment)), schedule(plan.arrival, plan.rate, plan.seed, index, workers), cap(concurrency)
+    {
+    }
+
+    ProbeEnvironment env;
+    ArrivalSchedule schedule;
+    std::uint32_t cap;
+    std::uint32_t in_flight = 0;
+    bool stopping = false;
+    // Timers of the launch coroutine, which owns them; null before it starts.
+    asio::steady_timer* arrival = nullptr;
+    asio::steady_timer* slot_freed = nullptr;
+    results::RunStats stats;
+    std::uint64_t late_starts = 0;
+    std::atomic<std::uint64_t> started{0};
+    std::atomic<std::uint64_t> finished{0};
+    std::atomic<std::uint64_t> failed{0};
+    std::exception_ptr failure;
+    std::int64_t ended_ns = 0;   // when io.run() returned; written by the worker before it says it ended
+    asio::io_context io{1};
+};
+
+asio::awaitable<void> wait_for_free_slot(Worker& worker)
+{
+    worker.slot_freed->expires_at(asio::steady_timer::time_point::max());
+    co_await worker.slot_freed->async_wait(use_tuple);
+}
+
+asio::awaitable<void> probe_and_record(Worker& worker, ProbeTicket ticket, const results::JsonlWriter& probes)
+{
+    const auto record = co_await run_probe(worker.env, ticket);
+    probes.append(boost::json::serialize(results::to_json(record)));
+    worker.stats.add(record);
+    if (results::is_path_failure(record.outcome)) {
+        worker.failed.fetch_add(1, std::memory_order_relaxed);
+    }
+    worker.finished.fetch_add(1, std::memory_order_relaxed);
+    --worker.in_flight;
+    worker.slot_freed->cancel();
+}
+
+asio::awaitable<void> launch(Worker& worker, const PortPlan& ports, std::uint64_t planned,
+                             std::optional<std::int64_t> duration_ns, const PhaseClock& clock,
+                             const results::JsonlWriter& probes)
+{
+    asio::steady_timer arrival(worker.io);
+    asio::steady_timer slot_freed(worker.io);
+    worker.arrival = &arrival;
+    worker.slot_freed = &slot_freed;
+    while (!worker.stopping) {
+        const auto slot = worker.schedule.next();
+        if (duration_ns ? slot.due_ns >= *duration_ns : slot.probe_index >= planned) {
+            break;
+        }
+        arrival.expires_at(clock.at(slot.due_ns));
+        co_await arrival.async_wait(use_tuple);
+        if (worker.in_flight >= worker.cap && !worker.stopping) {
+            ++worker.late_starts;
+            while (worker.in_flight >= worker.cap && !worker.stopping) {
+                co_await wait_for_free_slot(worker);
+            }
+        }
+        if (worker.stopping) {
+            break;
+        }
+        const auto assignment = ports.at(slot.probe_index);
+        ++worker.in_flight;
+        worker.started.fetch_add(1, std::memory_order_relaxed);
+        asio::co_spawn(worker.io,
+                       probe_and_record(worker,
+                                        {.probe_id = slot.probe_index,
+                                         .attempt = assignment.attempt,
+                                         .source_port = assignment.port,
+                                         .due_ns = slot.due_ns},
+                                        probes),
+                       [](const std::exception_ptr& error) {
+                           if (error) {
+                               std::rethrow_exception(error);
+                           }
+                       });
+    }
+    while (worker.in_flight > 0) {
+        co_await wait_for_free_slot(worker);
+    }
+    worker.arrival = nullptr;
+    worker.slot_freed = nullptr;
+}
+
+void print_progress(const std::vector<std::unique_ptr<Worker>>& workers, const PhaseClock& clock)
+{
+    std::uint64_t started = 0;
+    std::uint64_t finished = 0;
+    std::uint64_t failed = 0;
+    for (const auto& worker : workers) {
+        started += worker->started.load(std::memory_order_relaxed);
+        finished += worker->finished.load(std::memory_order_relaxed);
+        failed += worker->failed.load(std::memory_order_relaxed);
+    }
+    const double seconds = static_cast<double>(clock.now_ns()) / 1e9;
+    fmt::print(stderr, "\r[{:7.1f} s] started {}  in flight {}  finished {}  failed {}  {:.0f}/s   ", seconds,
+               started, started - finished, finished, failed,
+               seconds > 0 ? static_cast<double>(started) / seconds : 0.0);
+}
+
+}  // namespace
+
+Fleet::Fleet(const scenarios::RunPlan& plan, asio::ip::tcp::endpoint target, asio::ip::address source,
+             const ClientTls& tls, const results::JsonlWriter& probes)
+    : plan_(plan), target_(std::move(target)), source_(std::move(source)), tls_(tls), probes_(probes)
+{
+}
+
+FleetReport Fleet::run()
+{
+    const StopSignals stop_signals;
+
+    const PhaseClock clock;
+    const PortPlan ports(plan_);
+    const unsigned count = plan_.workers != 0 ? plan_.workers : std::max(1U, std::thread::hardware_concurrency());
+    const std::uint64_t planned = scenarios::planned_probes(plan_);
+    std::optional<std::int64_t> duration_ns;
+    if (plan_.duration && !plan_.count) {
+        duration_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(*plan_.duration).count();
+    }
+
+    std::vector<std::unique_ptr<Worker>> workers;
+    for (unsigned i = 0; i < count; ++i) {
+        const auto share = static_cast<std::uint32_t>(plan_.concurrency / count + (i < plan_.concurrency % count));
+        ProbeEnvironment environment{
+            .tls = tls_,
+            .clock = clock,
+            .target = target_,
+            .source = source_,
+            .connect_timeout = plan_.connect_timeout,
+            .handshake_timeout = plan_.handshake_timeout,
+            .data_timeout = plan_.data_timeout,
+            .hold = plan_.hold,
+            .request = plan_.request,
+            .http_request = http_request(tls_.server_name().empty() ? plan_.target.host : tls_.server_name()),
+            .resume = plan_.tls.resume,
+            .resumable = nullptr,
+        };
+        workers.push_back(std::make_unique<Worker>(plan_, std::move(environment), i, count, std::max(1U, share)));
+    }
+
+    std::atomic<unsigned> running{count};
+    std::vector<std::thread> threads;
+    for (auto& worker : workers) {
+        asio::co_spawn(worker->io, launch(*worker, ports, planned, duration_ns, clock, probes_),
+                       [](const std::exception_ptr& error) {
+                           if (error) {
+                               std::rethrow_exception(error);
+                           }
+                       });
+        threads.emplace_back([&worker = *worker, &running, &clock] {
+            try {
+                worker.io.run();
+            } catch (...) {
+                worker.failure = std::current_exception();
+            }
+            worker.ended_ns = clock.now_ns();
+            running.fetch_sub(1);
+        });
+    }
+
+    FleetReport report;
+    const bool show_progress = ::isatty(STDERR_FILENO) == 1;
+    auto next_progress = PhaseClock::clock::now();
+    std::optional<PhaseClock::clock::time_point> give_up_at;
+    while (running.load() > 0) {
+        const bool signalled = stop_signals.received(std::chrono::milliseconds(20));
+        const bool worker_failed = std::any_of(workers.begin(), workers.end(), [](const auto& w) {
+            return w->failure != nullptr;
+        });
+        if ((signalled || worker_failed) && !give_up_at) {
+            report.interrupted = signalled;
+            give_up_at = PhaseClock::clock::now() + interrupt_grace;
+            for (auto& worker : workers) {
+                asio::post(worker->io, [&w = *worker] {
+                    w.stopping = true;
+                    if (w.arrival != nullptr) {
+                        w.arrival->cancel();
+                        w.slot_freed->cancel();
+                    }
+                });
+            }
+        }
+        if (give_up_at && PhaseClock::clock::now() >= *give_up_at) {
+            for (auto& worker : workers) {
+                worker->io.stop();
+            }
+        }
+        if (show_progress && PhaseClock::clock::now() >= next_progress) {
+            print_progress(workers, clock);
+            next_progress = PhaseClock::clock::now() + std::chrono::milliseconds(250);
+        }
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    if (show_progress) {
+        fmt::print(stderr, "\n");
+    }
+    for (const auto& worker : workers) {
+        if (worker->failure) {
+            std::rethrow_exception(worker->failure);
+        }
+        report.stats.merge(worker->stats);
+        report.late_starts += worker->late_starts;
+        report.abandoned += worker->started.load() - worker->finished.load();
+    }
+    std::int64_t last_end_ns = 0;
+    for (const auto& worker : workers) {
+        last_end_ns = std::max(last_end_ns, worker->ended_ns);
+    }
+    report.wall_seconds = static_cast<double>(last_end_ns) / 1e9;
+    return report;
+}
+
+}  // namespace tlsprobe::prober

@@ -1,0 +1,46 @@
+#pragma once
+// The client fleet: worker threads, each with its own io_context, schedule,
+// concurrency share and statistics, writing one record per finished probe.
+#include <boost/asio/ip/tcp.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+#include "prober/client_tls.hpp"
+#include "prober/phase_clock.hpp"
+#include "results/jsonl_writer.hpp"
+#include "results/run_stats.hpp"
+#include "scenarios/run_plan.hpp"
+
+namespace tlsprobe::prober {
+
+struct FleetReport {
+    results::RunStats stats;
+    std::uint64_t late_starts = 0;
+    std::uint64_t abandoned = 0;   // in flight when the grace after an interrupt ran out; no record
+    bool interrupted = false;
+    double wall_seconds = 0;
+};
+
+// How long probes still in flight may finish after SIGINT/SIGTERM.
+inline constexpr std::chrono::seconds interrupt_grace{2};
+
+class Fleet {
+public:
+    Fleet(const scenarios::RunPlan& plan, boost::asio::ip::tcp::endpoint target, boost::asio::ip::address source,
+          const ClientTls& tls, const results::JsonlWriter& probes);
+
+    // Runs to the end of the plan or until SIGINT/SIGTERM. Blocks those
+    // signals in the calling thread and the workers; call it from the main thread.
+    [[nodiscard]] FleetReport run();
+
+private:
+    const scenarios::RunPlan& plan_;
+    boost::asio::ip::tcp::endpoint target_;
+    boost::asio::ip::address source_;
+    const ClientTls& tls_;
+    const results::JsonlWriter& probes_;
+};
+
+}  // namespace tlsprobe::prober

@@ -1,0 +1,71 @@
+#include "prober/outcome_rules.hpp"
+
+#include <boost/asio/error.hpp>
+
+namespace tlsprobe::prober {
+
+namespace asio = boost::asio;
+using results::Outcome;
+
+namespace {
+
+bool is_local_failure(const boost::system::error_code& ec)
+{
+    return ec == asio::error::address_in_use || ec == boost::system::errc::address_not_available ||
+           ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
+           ec == asio::error::access_denied;
+}
+
+}  // namespace
+
+Outcome connect_outcome(const boost::system::error_code& ec)
+{
+    if (ec == asio::error::connection_refused) {
+        return Outcome::connect_refused;
+    }
+    return is_local_failure(ec) ? Outcome::local_error : Outcome::connect_error;
+}
+
+// The outcome of a handshake that did not finish, from how the stream stopped.
+Outcome handshake_outcome(const StreamResult& result, bool alert_received, bool certificate_rejected)
+{
+    switch (result.status) {
+    case StreamStatus::timeout:
+        return Outcome::handshake_timeout;
+    case StreamStatus::eof:
+    case StreamStatus::close_notify:
+        return Outcome::handshake_eof;
+    case StreamStatus::reset:
+        return Outcome::handshake_reset;
+    case StreamStatus::tls_error:
+        if (!alert_received && certificate_rejected) {
+            return Outcome::cert_error;
+        }
+        return Outcome::tls_alert;
+    case StreamStatus::socket_error:
+    case StreamStatus::ok:
+        break;
+    }
+    return Outcome::handshake_reset;
+}
+
+// The outcome of a failure after the handshake (request or response).
+Outcome midstream_outcome(const StreamResult& result)
+{
+    switch (result.status) {
+    case StreamStatus::timeout:
+        return Outcome::midstream_timeout;
+    case StreamStatus::eof:
+    case StreamStatus::close_notify:
+        return Outcome::midstream_close;
+    case StreamStatus::tls_error:
+        return Outcome::tls_alert;
+    case StreamStatus::reset:
+    case StreamStatus::socket_error:
+    case StreamStatus::ok:
+        break;
+    }
+    return Outcome::midstream_reset;
+}
+
+}  // namespace tlsprobe::prober

@@ -1,0 +1,249 @@
+#include "prober/probe.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <array>
+
+#include "prober/http_response.hpp"
+#include "prober/outcome_rules.hpp"
+#include "prober/tcp_info.hpp"
+#include "prober/tls_stream.hpp"
+
+namespace tlsprobe::prober {
+namespace {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+using results::Outcome;
+using results::ProbeRecord;
+using tcp = asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+std::string hex(const unsigned char* data, std::size_t size)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string text;
+    text.reserve(size * 2);
+    for (std::size_t i = 0; i < size; ++i) {
+        text.push_back(digits[data[i] >> 4]);
+        text.push_back(digits[data[i] & 0x0f]);
+    }
+    return text;
+}
+
+void record_alert(ProbeRecord& record, const TlsMessages& messages)
+{
+    const bool received = messages.alert_received >= 0;
+    const int alert = received ? messages.alert_received : messages.alert_sent;
+    if (alert >= 0) {
+        record.alert = SSL_alert_desc_string_long(alert);
+        record.alert_from = received ? "server" : "client";
+    }
+}
+
+void record_tls_facts(ProbeRecord& record, SSL* ssl)
+{
+    record.tls_version = SSL_get_version(ssl);
+    record.cipher = SSL_get_cipher_name(ssl);
+    if (const char* group = SSL_group_to_name(ssl, static_cast<int>(SSL_get_negotiated_group(ssl)))) {
+        record.group = group;
+    }
+    const unsigned char* alpn = nullptr;
+    unsigned int alpn_size = 0;
+    SSL_get0_alpn_selected(ssl, &alpn, &alpn_size);
+    record.alpn.assign(reinterpret_cast<const char*>(alpn), alpn_size);
+    if (X509* certificate = SSL_get0_peer_certificate(ssl)) {
+        std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+        unsigned int size = 0;
+        X509_digest(certificate, EVP_sha256(), digest.data(), &size);
+        record.server_cert_sha256 = hex(digest.data(), size);
+    }
+    record.resumed = SSL_session_reused(ssl) == 1;
+}
+
+// Reads the HTTP response; returns how the read ended once the response is
+// complete (ok) or the stream stopped early.
+asio::awaitable<StreamResult> read_response(TlsStream& stream, ProbeRecord& record, const PhaseClock& clock)
+{
+    std::string response;
+    for (;;) {
+        auto read = co_await stream.read_some(response);
+        const auto progress = http_response_progress(response);
+        if (progress.status) {
+            record.http_status = *progress.status;
+        }
+        if (read.ok() && !record.t.first_byte) {
+            record.t.first_byte = clock.now_ns();
+        }
+        if (progress.complete || (!read.ok() && progress.headers_complete &&
+                                  (read.status == StreamStatus::eof || read.status == StreamStatus::close_notify))) {
+            // Without Content-Length the server's close ends the body.
+            record.t.done = clock.now_ns();
+            co_return read.ok() ? StreamResult{} : read;
+        }
+        if (!read.ok()) {
+            co_return read;
+        }
+    }
+}
+
+// Waits for the server to close (TLS close_notify or FIN) until the deadline.
+asio::awaitable<bool> server_closed(TlsStream& stream)
+{
+    std::string ignored;
+    for (;;) {
+        const auto read = co_await stream.read_some(ignored);
+        if (!read.ok()) {
+            co_return read.status == StreamStatus::eof || read.status == StreamStatus::close_notify ||
+                read.status == StreamStatus::reset;
+        }
+        ignored.clear();
+    }
+}
+
+// Closes the socket. When the server has not closed first, an abortive close
+// (RST) frees the 4-tuple at once: a graceful one would leave it in TIME_WAIT
+// on this host and make an immediate re-probe of the same tuple impossible.
+void close_socket(tcp::socket& socket, bool server_closed_first)
+{
+    boost::system::error_code ignored;
+    if (!server_closed_first) {
+        socket.set_option(asio::socket_base::linger(true, 0), ignored);
+    }
+    socket.close(ignored);
+}
+
+}  // namespace
+
+asio::awaitable<ProbeRecord> run_probe(ProbeEnvironment& env, ProbeTicket ticket)
+{
+    const PhaseClock& clock = env.clock;
+    ProbeRecord record;
+    record.probe_id = ticket.probe_id;
+    record.attempt = ticket.attempt;
+    record.src_ip = env.source.to_string();
+    record.src_port = ticket.source_port;
+    record.dst_ip = env.target.address().to_string();
+    record.dst_port = env.target.port();
+    record.t.scheduled = ticket.due_ns;
+
+    const auto executor = co_await asio::this_coro::executor;
+    tcp::socket socket(executor);
+    boost::system::error_code ec;
+    socket.open(env.target.protocol(), ec);
+    if (!ec) {
+        // Lets a port whose previous connection sits in TIME_WAIT be bound again.
+        socket.set_option(asio::socket_base::reuse_address(true), ec);
+    }
+    if (!ec) {
+        socket.bind(tcp::endpoint(env.source, ticket.source_port), ec);
+    }
+    if (ec) {
+        record.outcome = Outcome::local_error;
+        record.error = "bind " + record.src_ip + ":" + std::to_string(ticket.source_port) + ": " + ec.message();
+        co_return record;
+    }
+
+    asio::steady_timer deadline(executor);
+    deadline.expires_after(env.connect_timeout);
+    record.t.connect_start = clock.now_ns();
+    auto connected = co_await (socket.async_connect(env.target, use_tuple) || deadline.async_wait(use_tuple));
+    if (connected.index() == 1) {
+        record.outcome = Outcome::connect_timeout;
+        record.tcp_at_end = read_tcp_info(socket.native_handle());
+        close_socket(socket, false);
+        record.t.closed = clock.now_ns();
+        co_return record;
+    }
+    if (const auto [connect_ec] = std::get<0>(connected); connect_ec) {
+        record.outcome = connect_outcome(connect_ec);
+        record.error = "connect: " + connect_ec.message();
+        close_socket(socket, false);
+        record.t.closed = clock.now_ns();
+        co_return record;
+    }
+    record.t.established = clock.now_ns();
+    record.src_ip = socket.local_endpoint(ec).address().to_string();
+
+    TlsMessages messages;
+    TlsStream stream(socket, env.tls.new_connection(messages, env.resume ? env.resumable.get() : nullptr), deadline,
+                     clock);
+    deadline.expires_after(env.handshake_timeout);
+    auto handshake = co_await stream.start_handshake();
+    record.t.client_hello = stream.marks().first_write_ns;
+    record.client_hello_bytes = messages.client_hello_bytes;
+    record.tcp_at_client_hello = read_tcp_info(socket.native_handle());
+    std::array<unsigned char, SSL3_RANDOM_SIZE> random{};
+    record.client_random = hex(random.data(), SSL_get_client_random(stream.ssl(), random.data(), random.size()));
+    if (handshake.ok()) {
+        handshake = co_await stream.handshake();
+    }
+    record.t.server_hello = stream.marks().first_read_ns;
+    if (!handshake.ok()) {
+        record.outcome = handshake_outcome(handshake, messages.alert_received >= 0,
+                                           SSL_get_verify_result(stream.ssl()) != X509_V_OK);
+        record.tcp_at_end = read_tcp_info(socket.native_handle());
+        // bytes_acked counts the SYN as one byte: the ClientHello flight is
+        // covered when the peer ACKed everything this side wrote.
+        if (record.tcp_at_end && record.t.client_hello) {
+            record.client_hello_acked = record.tcp_at_end->bytes_acked >= stream.marks().bytes_written + 1;
+        }
+        record.error = handshake.detail;
+        if (record.outcome == Outcome::cert_error) {
+            record.error = X509_verify_cert_error_string(SSL_get_verify_result(stream.ssl()));
+        }
+        record_alert(record, messages);
+        close_socket(socket, handshake.status == StreamStatus::eof || handshake.status == StreamStatus::close_notify);
+        record.t.closed = clock.now_ns();
+        co_return record;
+    }
+    record.t.handshake_done = clock.now_ns();
+    record.client_hello_acked = true;
+    record_tls_facts(record, stream.ssl());
+
+    deadline.expires_after(env.data_timeout);
+    StreamResult exchange;
+    if (env.request == scenarios::Request::http) {
+        exchange = co_await stream.write(env.http_request);
+        record.t.request = clock.now_ns();
+        if (exchange.ok()) {
+            exchange = co_await read_response(stream, record, clock);
+        }
+    }
+    bool closed_by_server = !exchange.ok() && exchange.status != StreamStatus::timeout;
+    if (exchange.ok()) {
+        record.outcome = Outcome::ok;
+        if (env.hold.count() > 0) {
+            asio::steady_timer hold(executor, env.hold);
+            co_await hold.async_wait(use_tuple);
+        }
+        if (env.request == scenarios::Request::none) {
+            co_await stream.shutdown();
+        }
+        deadline.expires_after(env.data_timeout);
+        closed_by_server = co_await server_closed(stream);
+    } else {
+        record.outcome = midstream_outcome(exchange);
+        record.error = exchange.detail;
+        record_alert(record, messages);
+    }
+    if (env.resume) {
+        if (SSL_SESSION* session = SSL_get1_session(stream.ssl()); session != nullptr) {
+            if (SSL_SESSION_is_resumable(session) == 1) {
+                env.resumable.reset(session);
+            } else {
+                SSL_SESSION_free(session);
+            }
+        }
+    }
+    record.tcp_at_end = read_tcp_info(socket.native_handle());
+    close_socket(socket, closed_by_server);
+    record.t.closed = clock.now_ns();
+    co_return record;
+}
+
+}  // namespace tlsprobe::prober

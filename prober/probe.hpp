@@ -1,0 +1,44 @@
+#pragma once
+// One probe: one TCP connection from a chosen source port, a TLS handshake,
+// an optional HTTP exchange, and the record of what the client saw.
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "prober/client_tls.hpp"
+#include "prober/phase_clock.hpp"
+#include "results/probe_record.hpp"
+#include "scenarios/run_plan.hpp"
+
+namespace tlsprobe::prober {
+
+// What all probes of one worker share. Owned by the worker; read-only here
+// except `resumable`, which only this worker's probes touch.
+struct ProbeEnvironment {
+    const ClientTls& tls;
+    const PhaseClock& clock;
+    boost::asio::ip::tcp::endpoint target;
+    boost::asio::ip::address source;       // wildcard when the plan gave no source address
+    std::chrono::milliseconds connect_timeout;
+    std::chrono::milliseconds handshake_timeout;
+    std::chrono::milliseconds data_timeout;
+    std::chrono::milliseconds hold;
+    scenarios::Request request;
+    std::string http_request;               // the bytes of the GET, built once
+    bool resume = false;
+    SslSessionPtr resumable;                // the newest session this worker can resume
+};
+
+struct ProbeTicket {
+    std::uint64_t probe_id = 0;
+    std::uint32_t attempt = 1;
+    std::uint16_t source_port = 0;
+    std::int64_t due_ns = 0;
+};
+
+boost::asio::awaitable<results::ProbeRecord> run_probe(ProbeEnvironment& env, ProbeTicket ticket);
+
+}  // namespace tlsprobe::prober

@@ -1,0 +1,291 @@
+#include "prober/responder.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+#include <openssl/pem.h>
+#include <spdlog/spdlog.h>
+
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include "prober/certificate.hpp"
+#include "prober/stop_signals.hpp"
+#include "prober/tls_stream.hpp"
+#include "results/errors.hpp"
+
+namespace tlsprobe::prober {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+constexpr std::string_view http_response =
+    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\nConnection: close\r\n\r\nok\n";
+
+int select_http11(SSL* /*ssl*/, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                  unsigned int inlen, void* /*arg*/)
+{
+    static constexpr unsigned char supported[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+    unsigned char* selected = nullptr;
+    if (SSL_select_next_proto(&selected, outlen, supported, sizeof supported, in, inlen) != OPENSSL_NPN_NEGOTIATED) {
+        return SSL_TLSEXT_ERR_NOACK;
+    }
+    *out = selected;
+    return SSL_TLSEXT_ERR_OK;
+}
+
+template <typename Handle, auto Read>
+Handle read_pem(const std::filesystem::path& path, std::string_view flag)
+{
+    std::unique_ptr<FILE, OpenSslDeleter<std::fclose>> file(std::fopen(path.c_str(), "r"));
+    if (!file) {
+        throw results::UsageError(std::string(flag) + ": cannot open " + path.string());
+    }
+    Handle handle(Read(file.get(), nullptr, nullptr, nullptr));
+    if (!handle) {
+        throw results::UsageError(std::string(flag) + ": " + path.string() + " holds no PEM " +
+                                  (flag == "--cert" ? "certificate" : "private key"));
+    }
+    return handle;
+}
+
+SslCtxPtr server_context(const ResponderConfig& config)
+{
+    KeyAndCertificate identity;
+    if (config.cert_file) {
+        identity.certificate = read_pem<X509Ptr, PEM_read_X509>(*config.cert_file, "--cert");
+        identity.key = read_pem<EvpPkeyPtr, PEM_read_PrivateKey>(*config.key_file, "--key");
+    } else {
+        std::vector<std::string> addresses;
+        for (const auto& endpoint : config.listen) {
+            addresses.push_back(endpoint.host);
+        }
+        identity = make_self_signed(addresses);
+        if (config.cert_out) {
+            std::ofstream(*config.cert_out) << certificate_pem(identity.certificate.get());
+        }
+    }
+    SslCtxPtr context(SSL_CTX_new(TLS_server_method()));
+    SSL_CTX* ctx = context.get();
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+    // One ticket per connection is enough for `run --resume`; the default two cost a signature-free but needless record.
+    SSL_CTX_set_num_tickets(ctx, 1);
+    if (SSL_CTX_use_certificate(ctx, identity.certificate.get()) != 1 ||
+        SSL_CTX_use_PrivateKey(ctx, identity.key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
+        throw results::UsageError("--cert/--key: the key does not match the certificate: " + openssl_errors());
+    }
+    SSL_CTX_set_alpn_select_cb(ctx, select_http11, nullptr);
+    return context;
+}
+
+// Discards whatever the client sent, so that closing sends a FIN: Linux
+// answers a close() with unread data by a RST (RFC 2525, section 2.17).
+void drain(tcp::socket& socket)
+{
+    std::array<char, 4096> sink;
+    boost::system::error_code ec;
+    socket.non_blocking(true, ec);
+    while (!ec) {
+        socket.read_some(asio::buffer(sink), ec);
+    }
+}
+
+// Sends our FIN first, then gives the client until the deadline to close its side.
+asio::awaitable<void> close_first(tcp::socket& socket, asio::steady_timer& deadline)
+{
+    using namespace asio::experimental::awaitable_operators;
+    boost::system::error_code ec;
+    drain(socket);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
+    std::array<char, 512> sink;
+    for (;;) {
+        auto read = co_await (socket.async_read_some(asio::buffer(sink), use_tuple) || deadline.async_wait(use_tuple));
+        if (read.index() == 1 || std::get<0>(std::get<0>(read))) {
+            break;
+        }
+    }
+    socket.close(ec);
+}
+
+void abort_connection(tcp::socket& socket)
+{
+    boost::system::error_code ec;
+    socket.set_option(asio::socket_base::linger(true, 0), ec);
+    socket.close(ec);
+}
+
+// Reads until the end of the request headers, or until the client ends the
+// session (close_notify or FIN): a client run with `--request none`.
+asio::awaitable<StreamResult> read_request(TlsStream& stream)
+{
+    std::string request;
+    for (;;) {
+        auto read = co_await stream.read_some(request);
+        if (!read.ok() || request.find("\r\n\r\n") != std::string::npos) {
+            co_return read;
+        }
+    }
+}
+
+asio::awaitable<void> serve_connection(tcp::socket socket, SSL_CTX* context, const ResponderConfig& config,
+                                       const PhaseClock& clock)
+{
+    asio::steady_timer deadline(socket.get_executor());
+    deadline.expires_after(config.handshake_timeout);
+    if (config.behaviour == ServerBehaviour::silent) {
+        co_await deadline.async_wait(use_tuple);
+        deadline.expires_after(config.data_timeout);
+        co_await close_first(socket, deadline);
+        co_return;
+    }
+    SslPtr ssl(SSL_new(context));
+    SSL_set_accept_state(ssl.get());
+    TlsStream stream(socket, std::move(ssl), deadline, clock);
+    if (const auto handshake = co_await stream.handshake(); !handshake.ok()) {
+        spdlog::debug("handshake failed: {} {}", to_string(handshake.status), handshake.detail);
+        abort_connection(socket);
+        co_return;
+    }
+    deadline.expires_after(config.data_timeout);
+    switch (config.behaviour) {
+    case ServerBehaviour::reset_after_handshake:
+        abort_connection(socket);
+        co_return;
+    case ServerBehaviour::close_after_handshake:
+        co_await stream.shutdown();
+        break;
+    case ServerBehaviour::normal:
+    case ServerBehaviour::silent:
+        if (const auto request = co_await read_request(stream); request.ok()) {
+            co_await stream.write(http_response);
+        } else if (request.status == StreamStatus::timeout || request.status == StreamStatus::reset) {
+            abort_connection(socket);
+            co_return;
+        }
+        co_await stream.shutdown();
+        break;
+    }
+    co_await close_first(socket, deadline);
+}
+
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, SSL_CTX* context, const ResponderConfig& config,
+                                  const PhaseClock& clock)
+{
+    asio::steady_timer backoff(acceptor.get_executor());
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+        if (ec == asio::error::operation_aborted) {
+            co_return;
+        }
+        if (ec) {
+            // Out of descriptors or memory: pause instead of spinning on the error.
+            spdlog::warn("accept on {}: {}", acceptor.local_endpoint().port(), ec.message());
+            backoff.expires_after(std::chrono::milliseconds(50));
+            co_await backoff.async_wait(use_tuple);
+            continue;
+        }
+        asio::co_spawn(acceptor.get_executor(), serve_connection(std::move(socket), context, config, clock),
+                       asio::detached);
+    }
+}
+
+struct ServerThread {
+    asio::io_context io{1};
+    std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+};
+
+std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& io, const tcp::endpoint& endpoint)
+{
+    auto acceptor = std::make_unique<tcp::acceptor>(io);
+    boost::system::error_code ec;
+    acceptor->open(endpoint.protocol(), ec);
+    if (!ec) {
+        acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+    }
+    if (!ec) {
+        const int enable = 1;
+        ::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &enable, sizeof enable);
+        acceptor->bind(endpoint, ec);
+    }
+    if (!ec) {
+        acceptor->listen(asio::socket_base::max_listen_connections, ec);
+    }
+    if (ec) {
+        throw results::EnvironmentError(fmt::format("--listen: cannot listen on {}:{}: {}",
+                                                    endpoint.address().to_string(), endpoint.port(), ec.message()));
+    }
+    return acceptor;
+}
+
+}  // namespace
+
+std::string_view to_string(ServerBehaviour behaviour)
+{
+    switch (behaviour) {
+    case ServerBehaviour::silent:
+        return "silent";
+    case ServerBehaviour::reset_after_handshake:
+        return "reset-after-handshake";
+    case ServerBehaviour::close_after_handshake:
+        return "close-after-handshake";
+    case ServerBehaviour::normal:
+        break;
+    }
+    return "normal";
+}
+
+void serve(const ResponderConfig& config)
+{
+    const StopSignals stop_signals;
+
+    const SslCtxPtr context = server_context(config);
+    const PhaseClock clock;
+    const unsigned count = config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency());
+    std::vector<std::unique_ptr<ServerThread>> servers;
+    for (unsigned i = 0; i < count; ++i) {
+        servers.push_back(std::make_unique<ServerThread>());
+    }
+    for (const auto& listen : config.listen) {
+        tcp::endpoint endpoint(asio::ip::make_address(listen.host), listen.port);
+        for (auto& server : servers) {
+            server->acceptors.push_back(open_acceptor(server->io, endpoint));
+            // Port 0: the first socket picked a port; the others share it.
+            endpoint = server->acceptors.back()->local_endpoint();
+        }
+        const auto address = endpoint.address();
+        fmt::print("listening {}:{}\n", address.is_v6() ? "[" + address.to_string() + "]" : address.to_string(),
+                   endpoint.port());
+    }
+    std::fflush(stdout);
+    spdlog::info("serving with behaviour {} on {} thread(s)", to_string(config.behaviour), count);
+
+    std::vector<std::thread> threads;
+    for (auto& server : servers) {
+        for (auto& acceptor : server->acceptors) {
+            asio::co_spawn(server->io, accept_loop(*acceptor, context.get(), config, clock), asio::detached);
+        }
+        threads.emplace_back([&io = server->io] { io.run(); });
+    }
+    const auto stop_at = config.duration ? std::optional(PhaseClock::clock::now() + *config.duration) : std::nullopt;
+    while (!stop_signals.received(std::chrono::milliseconds(200)) &&
+           !(stop_at && PhaseClock::clock::now() >= *stop_at)) {
+    }
+    for (auto& server : servers) {
+        server->io.stop();
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+}
+
+}  // namespace tlsprobe::prober

@@ -1,0 +1,41 @@
+#pragma once
+// `tlsprobe serve`: the synthetic TLS target, on the same Asio + OpenSSL
+// stack as the prober.
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scenarios/run_plan.hpp"
+
+namespace tlsprobe::prober {
+
+enum class ServerBehaviour {
+    normal,                 // handshake, answer one HTTP request (or close_notify), close first
+    silent,                 // accept TCP, never read the ClientHello, FIN after the handshake timeout
+    reset_after_handshake,  // complete the handshake, then reset the connection
+    close_after_handshake,  // complete the handshake, then close_notify and FIN
+};
+[[nodiscard]] std::string_view to_string(ServerBehaviour behaviour);
+
+struct ResponderConfig {
+    std::vector<scenarios::Endpoint> listen;      // address literals
+    std::optional<std::filesystem::path> cert_file;
+    std::optional<std::filesystem::path> key_file;
+    std::optional<std::filesystem::path> cert_out;  // where to write the self-signed certificate
+    ServerBehaviour behaviour = ServerBehaviour::normal;
+    std::chrono::milliseconds handshake_timeout{10000};
+    std::chrono::milliseconds data_timeout{10000};
+    std::optional<std::chrono::milliseconds> duration;   // stop after this long; empty: until SIGINT/SIGTERM
+    unsigned threads = 0;                                // 0: one per core
+};
+
+// Listens on every address (one SO_REUSEPORT socket per thread and address,
+// so the kernel spreads connections without a shared accept lock) and serves
+// until the duration ends or SIGINT/SIGTERM. Throws EnvironmentError when an
+// address cannot be bound, UsageError for unusable certificate files.
+void serve(const ResponderConfig& config);
+
+}  // namespace tlsprobe::prober

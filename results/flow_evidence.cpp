@@ -1,0 +1,193 @@
+#include "results/flow_evidence.hpp"
+
+#include <boost/json.hpp>
+
+#include "results/errors.hpp"
+
+namespace tlsprobe::results {
+namespace {
+
+namespace json = boost::json;
+
+[[noreturn]] void bad_field(std::string_view path, std::string_view problem)
+{
+    throw InputError("flow field \"" + std::string(path) + "\" " + std::string(problem));
+}
+
+const json::value* member(const json::object& object, std::string_view name)
+{
+    const auto* value = object.if_contains(name);
+    return value == nullptr || value->is_null() ? nullptr : value;
+}
+
+template <typename Number>
+Number number(const json::object& object, std::string_view name)
+{
+    const auto* value = member(object, name);
+    if (value == nullptr) {
+        bad_field(name, "is missing");
+    }
+    boost::system::error_code ec;
+    const auto result = value->to_number<Number>(ec);
+    if (ec) {
+        bad_field(name, "is not a number in range");
+    }
+    return result;
+}
+
+template <typename Number>
+std::optional<Number> optional_number(const json::object& object, std::string_view name)
+{
+    if (member(object, name) == nullptr) {
+        return std::nullopt;
+    }
+    return number<Number>(object, name);
+}
+
+std::string text(const json::object& object, std::string_view name)
+{
+    const auto* value = member(object, name);
+    if (value == nullptr) {
+        return {};
+    }
+    if (!value->is_string()) {
+        bad_field(name, "is not a string");
+    }
+    return std::string(value->get_string());
+}
+
+const json::object* sub_object(const json::object& object, std::string_view name)
+{
+    const auto* value = member(object, name);
+    if (value == nullptr) {
+        return nullptr;
+    }
+    if (!value->is_object()) {
+        bad_field(name, "is not an object");
+    }
+    return &value->get_object();
+}
+
+const json::array& array(const json::object& object, std::string_view name)
+{
+    static const json::array empty;
+    const auto* value = member(object, name);
+    if (value == nullptr) {
+        return empty;
+    }
+    if (!value->is_array()) {
+        bad_field(name, "is not an array");
+    }
+    return value->get_array();
+}
+
+PacketEvidence packet(const json::object& object)
+{
+    return {
+        .t_ns = number<std::int64_t>(object, "t_ns"),
+        .ttl = number<std::uint8_t>(object, "ttl"),
+        .ip_id = optional_number<std::uint16_t>(object, "ip_id"),
+        .src_mac = text(object, "src_mac"),
+    };
+}
+
+std::optional<SynEvidence> syn(const json::object& flow, std::string_view name)
+{
+    const auto* object = sub_object(flow, name);
+    if (object == nullptr) {
+        return std::nullopt;
+    }
+    return SynEvidence{
+        .packet = packet(*object),
+        .isn = number<std::uint32_t>(*object, "isn"),
+        .tsval = optional_number<std::uint32_t>(*object, "tsval"),
+        .retransmissions = number<std::uint32_t>(*object, "retransmissions"),
+    };
+}
+
+std::optional<HelloEvidence> hello(const json::object& flow, std::string_view name, std::string_view random)
+{
+    const auto* object = sub_object(flow, name);
+    if (object == nullptr) {
+        return std::nullopt;
+    }
+    return HelloEvidence{
+        .t_ns = number<std::int64_t>(*object, "t_ns"),
+        .random = text(*object, random),
+        .retransmissions = number<std::uint32_t>(*object, "retransmissions"),
+    };
+}
+
+DirectionEvidence direction(const json::object& flow, std::string_view name)
+{
+    const auto* object = sub_object(flow, name);
+    if (object == nullptr) {
+        bad_field(name, "is missing");
+    }
+    DirectionEvidence evidence{
+        .packets = number<std::uint64_t>(*object, "packets"),
+        .payload_bytes = number<std::uint64_t>(*object, "payload_bytes"),
+        .ttls = {},
+        .src_macs = {},
+    };
+    for (const auto& ttl : array(*object, "ttls")) {
+        evidence.ttls.push_back(static_cast<std::uint8_t>(ttl.to_number<unsigned>()));
+    }
+    for (const auto& mac : array(*object, "src_macs")) {
+        evidence.src_macs.emplace_back(mac.as_string());
+    }
+    return evidence;
+}
+
+}  // namespace
+
+FlowEvidence flow_evidence_from_json(const json::object& flow)
+{
+    FlowEvidence evidence;
+    evidence.vantage = text(flow, "vantage");
+    evidence.flow_id = number<std::uint64_t>(flow, "flow_id");
+    evidence.client_ip = text(flow, "client_ip");
+    evidence.client_port = number<std::uint16_t>(flow, "client_port");
+    evidence.server_ip = text(flow, "server_ip");
+    evidence.server_port = number<std::uint16_t>(flow, "server_port");
+    evidence.first_ns = number<std::int64_t>(flow, "first_ns");
+    evidence.syn = syn(flow, "syn");
+    evidence.syn_ack = syn(flow, "syn_ack");
+    evidence.handshake_ack_ns = optional_number<std::int64_t>(flow, "handshake_ack_ns");
+    evidence.client_hello = hello(flow, "client_hello", "client_random");
+    if (const auto* client_hello = sub_object(flow, "client_hello")) {
+        if (const auto* acked = sub_object(*client_hello, "acked")) {
+            evidence.client_hello_acked = packet(*acked);
+        }
+        evidence.client_hello_pure_acks = number<std::uint32_t>(*client_hello, "pure_acks");
+    }
+    evidence.server_hello = hello(flow, "server_hello", "server_random");
+    evidence.client_to_server = direction(flow, "client_to_server");
+    evidence.server_to_client = direction(flow, "server_to_client");
+    for (const auto& value : array(flow, "closes")) {
+        if (!value.is_object()) {
+            bad_field("closes", "holds a non-object");
+        }
+        const auto& close = value.get_object();
+        evidence.closes.push_back({
+            .rst = text(close, "kind") == "rst",
+            .from_client = text(close, "from") == "client",
+            .t_ns = number<std::int64_t>(close, "t_ns"),
+            .rel_seq = number<std::uint32_t>(close, "rel_seq"),
+            .ttl = number<std::uint8_t>(close, "ttl"),
+        });
+    }
+    return evidence;
+}
+
+HopEstimate estimate_hops(std::uint8_t observed_ttl)
+{
+    for (const std::uint8_t initial : {std::uint8_t{64}, std::uint8_t{128}, std::uint8_t{255}}) {
+        if (observed_ttl <= initial) {
+            return {initial, static_cast<std::uint8_t>(initial - observed_ttl)};
+        }
+    }
+    return {255, 0};
+}
+
+}  // namespace tlsprobe::results

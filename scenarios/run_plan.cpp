@@ -1,0 +1,221 @@
+#include "scenarios/run_plan.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+
+#include "results/errors.hpp"
+
+namespace tlsprobe::scenarios {
+namespace {
+
+using results::InputError;
+using results::UsageError;
+
+std::string quoted(std::string_view text)
+{
+    return "\"" + std::string(text) + "\"";
+}
+
+std::optional<std::uint16_t> parse_port(std::string_view text, unsigned lowest = 1)
+{
+    unsigned value = 0;
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (ec != std::errc{} || ptr != end || value < lowest || value > 65535) {
+        return std::nullopt;
+    }
+    return static_cast<std::uint16_t>(value);
+}
+
+std::string_view trim(std::string_view text)
+{
+    const auto first = text.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    const auto last = text.find_last_not_of(" \t\r");
+    return text.substr(first, last - first + 1);
+}
+
+}  // namespace
+
+std::string_view to_string(Arrival arrival)
+{
+    return arrival == Arrival::constant ? "constant" : "poisson";
+}
+
+std::string_view to_string(TlsVersion version)
+{
+    switch (version) {
+    case TlsVersion::tls12:
+        return "1.2";
+    case TlsVersion::tls13:
+        return "1.3";
+    case TlsVersion::any:
+        break;
+    }
+    return "any";
+}
+
+std::string_view to_string(Request request)
+{
+    return request == Request::none ? "none" : "http";
+}
+
+Endpoint parse_endpoint(std::string_view text, std::string_view flag, PortZero zero)
+{
+    std::string_view host;
+    std::string_view port;
+    if (text.starts_with('[')) {
+        const auto close = text.find(']');
+        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+            throw UsageError(std::string(flag) + ": " + quoted(text) + " is not [IPV6]:PORT");
+        }
+        host = text.substr(1, close - 1);
+        port = text.substr(close + 2);
+    } else {
+        const auto colon = text.rfind(':');
+        if (colon == std::string_view::npos || text.find(':') != colon) {
+            throw UsageError(std::string(flag) + ": " + quoted(text) +
+                             " is not HOST:PORT (write IPv6 addresses as [ADDR]:PORT)");
+        }
+        host = text.substr(0, colon);
+        port = text.substr(colon + 1);
+    }
+    if (host.empty()) {
+        throw UsageError(std::string(flag) + ": " + quoted(text) + " has no host");
+    }
+    const unsigned lowest = zero == PortZero::allowed ? 0 : 1;
+    const auto number = parse_port(port, lowest);
+    if (!number) {
+        throw UsageError(std::string(flag) + ": port " + quoted(port) + " is not a number in " +
+                         std::to_string(lowest) + "-65535");
+    }
+    return {std::string(host), *number};
+}
+
+PortRange parse_port_range(std::string_view text, std::string_view flag)
+{
+    const auto dash = text.find('-');
+    const auto low = parse_port(dash == std::string_view::npos ? text : text.substr(0, dash));
+    const auto high = dash == std::string_view::npos ? low : parse_port(text.substr(dash + 1));
+    if (!low || !high) {
+        throw UsageError(std::string(flag) + ": " + quoted(text) + " is not LO-HI with ports in 1-65535");
+    }
+    if (*low > *high) {
+        throw UsageError(std::string(flag) + ": " + quoted(text) + " is reversed (low port above high port)");
+    }
+    return {*low, *high};
+}
+
+std::vector<std::uint16_t> read_ports_file(const std::filesystem::path& path)
+{
+    std::ifstream in(path);
+    if (!in) {
+        throw UsageError("--ports-file: cannot open " + path.string());
+    }
+    std::vector<std::uint16_t> ports;
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+        auto text = std::string_view(line);
+        text = trim(text.substr(0, text.find('#')));
+        if (text.empty()) {
+            continue;
+        }
+        const auto port = parse_port(text);
+        if (!port) {
+            throw InputError(path.string() + ":" + std::to_string(number) + ": " + quoted(text) +
+                             " is not a port in 1-65535");
+        }
+        ports.push_back(*port);
+    }
+    if (ports.empty()) {
+        throw InputError(path.string() + ": no ports in the file");
+    }
+    return ports;
+}
+
+std::vector<std::string> validate(RunPlan& plan)
+{
+    std::vector<std::string> notes;
+    if (plan.concurrency == 0) {
+        throw UsageError("--concurrency: must be at least 1");
+    }
+    if (plan.rate < 0 || !std::isfinite(plan.rate)) {
+        throw UsageError("--rate: must be 0 (unpaced) or a positive number of probes per second");
+    }
+    if (plan.count && *plan.count == 0) {
+        throw UsageError("--count: must be at least 1");
+    }
+    if (plan.duration && plan.duration->count() <= 0) {
+        throw UsageError("--duration: must be positive");
+    }
+    if (plan.tls.pad_client_hello > 16000) {
+        throw UsageError("--pad-client-hello: at most 16000 bytes (one TLS record)");
+    }
+    if (plan.tls.ca_file && !std::filesystem::is_regular_file(*plan.tls.ca_file)) {
+        throw UsageError("--ca-file: " + plan.tls.ca_file->string() + " does not exist or is not a file");
+    }
+    if (plan.duration && plan.rate == 0) {
+        throw UsageError("--duration needs a --rate above 0: an unpaced run is bounded by --count");
+    }
+    if (!plan.allow_high_load) {
+        if (plan.rate == 0 || plan.rate > default_rate_cap) {
+            notes.push_back("rate capped at " + std::to_string(static_cast<int>(default_rate_cap)) +
+                            " probes/s; pass --allow-high-load to go higher");
+            plan.rate = default_rate_cap;
+        }
+        if (plan.concurrency > default_concurrency_cap) {
+            notes.push_back("concurrency capped at " + std::to_string(default_concurrency_cap) +
+                            "; pass --allow-high-load to go higher");
+            plan.concurrency = default_concurrency_cap;
+        }
+    }
+    return notes;
+}
+
+std::uint64_t planned_probes(const RunPlan& plan)
+{
+    if (plan.count) {
+        return *plan.count;
+    }
+    if (plan.duration) {
+        return static_cast<std::uint64_t>(std::ceil(plan.rate * static_cast<double>(plan.duration->count()) / 1000.0));
+    }
+    return plan.ports.empty() ? static_cast<std::uint64_t>(plan.port_range.high - plan.port_range.low) + 1
+                              : plan.ports.size();
+}
+
+boost::json::object plan_json(const RunPlan& plan)
+{
+    boost::json::object ports;
+    if (plan.ports.empty()) {
+        ports = {{"low", plan.port_range.low}, {"high", plan.port_range.high}};
+    } else {
+        ports = {{"list", plan.ports.size()}};
+    }
+    ports["order"] = plan.port_order == PortOrder::sweep ? "sweep" : "random";
+    const auto seconds = [](std::chrono::milliseconds value) { return static_cast<double>(value.count()) / 1000.0; };
+    return {
+        {"target", plan.target.host + ":" + std::to_string(plan.target.port)},
+        {"source_ip", plan.source_ip},
+        {"ports", std::move(ports)},
+        {"planned", planned_probes(plan)},
+        {"duration_s", plan.duration ? boost::json::value(seconds(*plan.duration)) : boost::json::value(nullptr)},
+        {"concurrency", plan.concurrency},
+        {"rate", plan.rate},
+        {"arrival", to_string(plan.arrival)},
+        {"seed", plan.seed},
+        {"connect_timeout_s", seconds(plan.connect_timeout)},
+        {"handshake_timeout_s", seconds(plan.handshake_timeout)},
+        {"data_timeout_s", seconds(plan.data_timeout)},
+        {"tls_version", to_string(plan.tls.version)},
+        {"verify", plan.tls.verify},
+        {"resume", plan.tls.resume},
+        {"pad_client_hello", plan.tls.pad_client_hello},
+        {"request", to_string(plan.request)},
+    };
+}
+
+}  // namespace tlsprobe::scenarios

@@ -1,0 +1,93 @@
+#pragma once
+// Everything a probe run needs, filled from the command line (and later from
+// scenario files), validated once before anything starts.
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tlsprobe::scenarios {
+
+enum class Arrival { constant, poisson };
+enum class TlsVersion { any, tls12, tls13 };
+enum class Request { none, http };
+enum class PortOrder { sweep, random };
+
+[[nodiscard]] std::string_view to_string(Arrival arrival);
+[[nodiscard]] std::string_view to_string(TlsVersion version);
+[[nodiscard]] std::string_view to_string(Request request);
+
+struct Endpoint {
+    std::string host;          // as given: name or address literal
+    std::uint16_t port = 0;
+};
+
+struct PortRange {
+    std::uint16_t low = 0;
+    std::uint16_t high = 0;
+};
+
+struct TlsOptions {
+    TlsVersion version = TlsVersion::any;
+    std::string groups;                 // OpenSSL groups list, e.g. "X25519:P-256"
+    std::string ciphers;                // TLS 1.2 cipher list and TLS 1.3 suites (TLS_*) mixed
+    std::vector<std::string> alpn;      // protocols offered, in order
+    std::string sni;                    // empty: the target host when it is a name
+    std::optional<std::filesystem::path> ca_file;  // empty: the system trust store
+    bool verify = true;
+    bool resume = false;
+    std::uint32_t pad_client_hello = 0; // grow the ClientHello to this many bytes (0: no padding)
+};
+
+// Safety caps a run cannot exceed without --allow-high-load.
+inline constexpr double default_rate_cap = 200.0;
+inline constexpr std::uint32_t default_concurrency_cap = 1000;
+
+struct RunPlan {
+    Endpoint target;
+    std::string source_ip;                 // empty: the wildcard address of the target's family
+    std::vector<std::uint16_t> ports;      // explicit list (--ports-file); empty: use `port_range`
+    PortRange port_range{20000, 29999};    // below Linux's ephemeral range, so the kernel never hands them out
+    PortOrder port_order = PortOrder::sweep;
+    std::optional<std::uint64_t> count;    // probes to run; empty with no duration: one per port
+    std::optional<std::chrono::milliseconds> duration;
+    std::uint32_t concurrency = 100;
+    double rate = 100.0;                   // new probes per second; 0: as fast as the concurrency allows
+    Arrival arrival = Arrival::constant;
+    std::uint64_t seed = 1;
+    std::chrono::milliseconds connect_timeout{3000};
+    std::chrono::milliseconds handshake_timeout{5000};
+    std::chrono::milliseconds data_timeout{5000};
+    std::chrono::milliseconds hold{0};     // keep the connection open this long after the exchange
+    TlsOptions tls;
+    Request request = Request::http;
+    std::filesystem::path out_dir;
+    unsigned workers = 0;                  // 0: one per core
+    bool allow_high_load = false;
+};
+
+// Port 0 ("any free port") makes sense for a listening address only.
+enum class PortZero { rejected, allowed };
+[[nodiscard]] Endpoint parse_endpoint(std::string_view text, std::string_view flag,
+                                      PortZero zero = PortZero::rejected);
+[[nodiscard]] PortRange parse_port_range(std::string_view text, std::string_view flag);
+// One port per line; blank lines and `#` comments are skipped. Errors name
+// the file and line.
+[[nodiscard]] std::vector<std::uint16_t> read_ports_file(const std::filesystem::path& path);
+
+// Checks cross-field rules and applies the safety caps, returning a message
+// for each cap applied. Throws UsageError naming the flag on a violation.
+std::vector<std::string> validate(RunPlan& plan);
+
+// Probes the plan will start when it is bounded by count (or by ports), or
+// the most a duration-bounded run can start at its rate.
+[[nodiscard]] std::uint64_t planned_probes(const RunPlan& plan);
+
+// The plan as recorded in summary.json, so a run says how it was made.
+[[nodiscard]] boost::json::object plan_json(const RunPlan& plan);
+
+}  // namespace tlsprobe::scenarios

@@ -1,0 +1,210 @@
+// `tlsprobe run` against `tlsprobe serve` on loopback, as a user runs them.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "child_process.hpp"
+#include "run_records.hpp"
+
+namespace tlsprobe::testing {
+namespace {
+
+using results::Outcome;
+
+// A running `tlsprobe serve` with the port it picked and the certificate it made.
+class Server {
+public:
+    explicit Server(const std::string& behaviour, const std::string& handshake_timeout = "10")
+        : process_({tlsprobe_binary(), "-q", "serve", "--listen", "127.0.0.1:0", "--behaviour", behaviour,
+                    "--cert-out", (dir_.path() / "ca.pem").string(), "--handshake-timeout", handshake_timeout,
+                    "--duration", "300"})
+    {
+        const auto line = process_.read_line(std::chrono::seconds(10));
+        if (!line || !line->starts_with("listening 127.0.0.1:")) {
+            throw std::runtime_error("serve did not report its port");
+        }
+        target_ = line->substr(std::string("listening ").size());
+    }
+
+    [[nodiscard]] const std::string& target() const { return target_; }
+    [[nodiscard]] std::string ca_file() const { return (dir_.path() / "ca.pem").string(); }
+
+private:
+    TempDir dir_;
+    ChildProcess process_;
+    std::string target_;
+};
+
+std::vector<std::string> run_args(const Server& server, const std::filesystem::path& out,
+                                  std::initializer_list<std::string> extra)
+{
+    std::vector<std::string> args{tlsprobe_binary(), "run", "--target", server.target(), "--ca-file",
+                                  server.ca_file(), "--out", out.string()};
+    args.insert(args.end(), extra);
+    return args;
+}
+
+// The most probes whose [connect start, close] intervals overlap.
+std::size_t peak_in_flight(const std::vector<results::ProbeRecord>& records)
+{
+    std::vector<std::pair<std::int64_t, int>> events;
+    for (const auto& record : records) {
+        events.emplace_back(*record.t.connect_start, 1);
+        events.emplace_back(*record.t.closed, -1);
+    }
+    std::sort(events.begin(), events.end());
+    int current = 0;
+    int peak = 0;
+    for (const auto& [time, delta] : events) {
+        current += delta;
+        peak = std::max(peak, current);
+    }
+    return static_cast<std::size_t>(peak);
+}
+
+TEST(ProberLoopback, TwoThousandProbesAtConcurrency500AllOkFromDistinctRequestedPorts)
+{
+    Server server("normal");
+    TempDir dir;
+    const auto out = dir.path() / "run";
+    const auto result = run_command(run_args(server, out,
+                                             {"--ports", "20000-21999", "--concurrency", "500", "--rate", "0",
+                                              "--allow-high-load", "--handshake-timeout", "30", "--data-timeout", "30"}));
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const auto records = read_probes(out);
+    ASSERT_EQ(records.size(), 2000U);
+    std::set<std::uint16_t> ports;
+    for (const auto& record : records) {
+        EXPECT_EQ(record.outcome, Outcome::ok) << record.src_port << " " << record.error;
+        EXPECT_GE(record.src_port, 20000);
+        EXPECT_LE(record.src_port, 21999);
+        EXPECT_EQ(record.http_status, 200);
+        EXPECT_EQ(record.client_random.size(), 64U);
+        EXPECT_TRUE(record.t.handshake_done && record.t.first_byte && record.t.closed);
+        ports.insert(record.src_port);
+    }
+    EXPECT_EQ(ports.size(), 2000U);
+    const auto peak = peak_in_flight(records);
+    EXPECT_LE(peak, 500U);
+    EXPECT_GE(peak, 50U) << "an unpaced run should fill many concurrency slots";
+    const auto summary = read_summary(out);
+    EXPECT_EQ(summary.at("outcomes").at("ok").to_number<std::uint64_t>(), 2000U);
+    EXPECT_FALSE(summary.at("interrupted").as_bool());
+    EXPECT_NE(result.out.find("ok                       2000 100.00%"), std::string::npos) << result.out;
+}
+
+TEST(ProberLoopback, SilentServerGivesHandshakeTimeoutWithTheClientHelloAcked)
+{
+    Server server("silent");
+    TempDir dir;
+    const auto out = dir.path() / "run";
+    const auto result = run_command(
+        run_args(server, out, {"--ports", "22000-22029", "--rate", "100", "--handshake-timeout", "1"}));
+    EXPECT_EQ(result.exit_code, 1) << "failures make the run unhealthy";
+    const auto records = read_probes(out);
+    ASSERT_EQ(records.size(), 30U);
+    for (const auto& record : records) {
+        EXPECT_EQ(record.outcome, Outcome::handshake_timeout);
+        EXPECT_EQ(record.client_hello_acked, true);
+        EXPECT_TRUE(record.t.client_hello.has_value());
+        EXPECT_FALSE(record.t.server_hello.has_value());
+    }
+}
+
+TEST(ProberLoopback, ResetAfterHandshakeGivesMidstreamReset)
+{
+    Server server("reset-after-handshake");
+    TempDir dir;
+    const auto out = dir.path() / "run";
+    const auto result = run_command(run_args(server, out, {"--ports", "22100-22129", "--rate", "100"}));
+    EXPECT_EQ(result.exit_code, 1);
+    const auto records = read_probes(out);
+    ASSERT_EQ(records.size(), 30U);
+    for (const auto& record : records) {
+        EXPECT_EQ(record.outcome, Outcome::midstream_reset) << record.error;
+        EXPECT_TRUE(record.t.handshake_done.has_value());
+    }
+}
+
+TEST(ProberLoopback, CloseAfterHandshakeGivesMidstreamClose)
+{
+    Server server("close-after-handshake");
+    TempDir dir;
+    const auto out = dir.path() / "run";
+    const auto result = run_command(run_args(server, out, {"--ports", "22200-22209", "--rate", "100"}));
+    const auto records = read_probes(out);
+    ASSERT_EQ(records.size(), 10U);
+    for (const auto& record : records) {
+        EXPECT_EQ(record.outcome, Outcome::midstream_close);
+    }
+}
+
+TEST(ProberLoopback, ClosedPortGivesConnectRefused)
+{
+    TempDir dir;
+    const auto out = dir.path() / "run";
+    const auto target = "127.0.0.1:" + std::to_string(free_loopback_port());
+    const auto result = run_command({tlsprobe_binary(), "run", "--target", target, "--insecure", "--ports",
+                                     "22300-22309", "--out", out.string()});
+    EXPECT_EQ(result.exit_code, 1);
+    const auto records = read_probes(out);
+    ASSERT_EQ(records.size(), 10U);
+    for (const auto& record : records) {
+        EXPECT_EQ(record.outcome, Outcome::connect_refused);
+    }
+}
+
+TEST(ProberLoopback, PortBoundElsewhereIsALocalErrorNotAPathFailure)
+{
+    Server server("normal");
+    const int blocker = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(22401);
+    address.sin_addr.s_addr = htonl(INADDR_ANY);
+    ASSERT_EQ(::bind(blocker, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    ASSERT_EQ(::listen(blocker, 1), 0);
+    TempDir dir;
+    const auto out = dir.path() / "run";
+    const auto result = run_command(run_args(server, out, {"--ports", "22400-22402", "--rate", "100"}));
+    ::close(blocker);
+    EXPECT_EQ(result.exit_code, 0) << "a local error is not a path failure";
+    std::map<std::uint16_t, Outcome> outcomes;
+    for (const auto& record : read_probes(out)) {
+        outcomes[record.src_port] = record.outcome;
+    }
+    EXPECT_EQ(outcomes[22400], Outcome::ok);
+    EXPECT_EQ(outcomes[22401], Outcome::local_error);
+    EXPECT_EQ(outcomes[22402], Outcome::ok);
+    EXPECT_EQ(read_summary(out).at("outcomes").at("local_error").to_number<std::uint64_t>(), 1U);
+}
+
+TEST(ProberLoopback, InterruptKeepsValidRecordsAndWritesAnInterruptedSummary)
+{
+    Server server("normal");
+    TempDir dir;
+    const auto out = dir.path() / "run";
+    ChildProcess run(run_args(server, out, {"--ports", "22500-22899", "--rate", "50"}));
+    // Interrupt once a quarter of the 8-second run is on disk.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (read_probes(out).size() < 100 && std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    run.send_signal(SIGINT);
+    EXPECT_EQ(run.wait(), 130);
+    const auto records = read_probes(out);
+    EXPECT_LT(records.size(), 400U);
+    const auto summary = read_summary(out);
+    EXPECT_TRUE(summary.at("interrupted").as_bool());
+    EXPECT_EQ(summary.at("probes").to_number<std::uint64_t>(), records.size());
+}
+
+}  // namespace
+}  // namespace tlsprobe::testing

@@ -1,0 +1,83 @@
+#include "results/latency_histogram.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "results/run_stats.hpp"
+
+namespace tlsprobe::results {
+namespace {
+
+TEST(LatencyHistogram, SmallValuesAreExact)
+{
+    LatencyHistogram histogram;
+    for (int i = 1; i <= 100; ++i) {
+        histogram.record(i);
+    }
+    EXPECT_EQ(histogram.count(), 100U);
+    EXPECT_EQ(histogram.min(), 1);
+    EXPECT_EQ(histogram.max(), 100);
+    EXPECT_EQ(histogram.percentile(0.5), 50);
+    EXPECT_EQ(histogram.percentile(0.99), 99);
+}
+
+TEST(LatencyHistogram, PercentilesWithinOnePercentOfTheTruth)
+{
+    std::mt19937_64 random(3);
+    std::lognormal_distribution<double> latency(13.0, 1.0);   // around half a millisecond
+    std::vector<std::int64_t> samples;
+    LatencyHistogram histogram;
+    for (int i = 0; i < 100000; ++i) {
+        samples.push_back(static_cast<std::int64_t>(latency(random)));
+        histogram.record(samples.back());
+    }
+    std::sort(samples.begin(), samples.end());
+    for (const double q : {0.5, 0.95, 0.99}) {
+        const auto truth = static_cast<double>(samples[static_cast<std::size_t>(q * 100000) - 1]);
+        EXPECT_NEAR(static_cast<double>(histogram.percentile(q)), truth, truth * 0.01) << q;
+    }
+}
+
+TEST(LatencyHistogram, MergeEqualsRecordingEverythingInOne)
+{
+    LatencyHistogram a;
+    LatencyHistogram b;
+    LatencyHistogram both;
+    for (std::int64_t v = 1000; v < 2'000'000; v += 997) {
+        (v % 2 == 0 ? a : b).record(v);
+        both.record(v);
+    }
+    a.merge(b);
+    EXPECT_EQ(a.count(), both.count());
+    EXPECT_EQ(a.min(), both.min());
+    EXPECT_EQ(a.max(), both.max());
+    EXPECT_EQ(a.percentile(0.95), both.percentile(0.95));
+}
+
+TEST(RunStats, CountsOutcomesAndPhasesFromRecords)
+{
+    RunStats stats;
+    ProbeRecord ok;
+    ok.t.connect_start = 0;
+    ok.t.established = 100'000;
+    ok.t.closed = 900'000;
+    stats.add(ok);
+    ProbeRecord timeout;
+    timeout.outcome = Outcome::handshake_timeout;
+    timeout.t.connect_start = 0;
+    timeout.t.established = 300'000;
+    stats.add(timeout);
+    EXPECT_EQ(stats.probes(), 2U);
+    EXPECT_EQ(stats.count(Outcome::ok), 1U);
+    EXPECT_EQ(stats.count(Outcome::handshake_timeout), 1U);
+    EXPECT_EQ(stats.phase(Phase::tcp_connect).count(), 2U);
+    EXPECT_EQ(stats.phase(Phase::tcp_connect).max(), 300'000);
+    EXPECT_EQ(stats.phase(Phase::total).count(), 1U);
+    const auto json = summary_json(stats, RunFacts{.target = "t:1", .planned = 2});
+    EXPECT_EQ(json.at("outcomes").at("handshake_timeout").to_number<std::uint64_t>(), 1U);
+    EXPECT_EQ(json.at("phases_ns").at("tcp_connect").at("max_ns").as_int64(), 300'000);
+}
+
+}  // namespace
+}  // namespace tlsprobe::results
