@@ -9,7 +9,10 @@
 #    then thousands of one-request connections for handshakes) and TLS 1.2
 #    handshakes from `openssl s_client`, until the capture holds MIN_PACKETS
 #    (default 1,000,000) or the round limit is reached.
-# 3. Offline: `tlsprobe flows` (best of 3) and tshark extracting the same
+# 3. Starts a second agent and runs the tlsprobe prober at its highest rate
+#    (--rate 0 --allow-high-load, 200 in flight, 20,000 probes): kernel drops
+#    and the agent's CPU share during that run.
+# 4. Offline: `tlsprobe flows` (best of 3) and tshark extracting the same
 #    handshake fields (-Y 'tls.handshake.type == 1 || tls.handshake.type == 2'
 #    -e tls.handshake.random) from the same pcap; prints packets per second
 #    for both and the ratio, and checks both found the same ClientHellos
@@ -64,9 +67,27 @@ exec 3>&-
 wait "$agent"
 agent=""
 
-python3 - "$work" "$tlsprobe" "$load_start" "$load_end" "$min_packets" "$port" <<'PY'
-import json, subprocess, sys, time
+# Live, second part: a fresh agent while the prober runs as fast as it can
+# (no rate limit, 200 probes in flight, one probe per source port).
+mkfifo "$work/ctl2"
+exec 3<>"$work/ctl2"
+/usr/bin/time -o "$work/agent2.time" -f "%U %S %e" \
+  "$tlsprobe" capture --iface lo --port "$port" --vantage bench-prober --buffer-mib 256 \
+  --out "$work/prober-live.jsonl" <"$work/ctl2" 2>"$work/agent2.log" 3>&- &
+agent=$!
+for _ in $(seq 200); do grep -qs "capturing on" "$work/agent2.log" && break; sleep 0.05; done
+prober_start=$(date +%s.%N)
+timeout 300 "$tlsprobe" -q run --target "127.0.0.1:$port" --ports 20000-39999 --count 20000 --concurrency 200 \
+  --rate 0 --allow-high-load --insecure --out "$work/run" >"$work/run.out" 3>&-
+prober_end=$(date +%s.%N)
+exec 3>&-
+wait "$agent"
+agent=""
+
+python3 - "$work" "$tlsprobe" "$load_start" "$load_end" "$min_packets" "$port" "$prober_start" "$prober_end" <<'PY'
+import collections, json, subprocess, sys, time
 work, tlsprobe, load_start, load_end, min_packets, port = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+prober_start, prober_end = float(sys.argv[7]), float(sys.argv[8])
 pcap = f"{work}/lo.pcap"
 live = [json.loads(l) for l in open(f"{work}/live.jsonl")]
 summary = live[-1]
@@ -103,6 +124,16 @@ print(f"same ClientHellos:   {ours_ch == theirs_ch} ({len(ours_ch)} vs {len(thei
 k = summary["kernel"]
 print(f"live capture:        kernel received {k['received']}, dropped {k['dropped']}, interface dropped {k['interface_dropped']}, frames read {summary['frames']}")
 print(f"agent CPU:           {user + system:.2f} s over a {load_wall:.1f} s load ({100 * (user + system) / load_wall:.1f}% of one core)")
+probes = [json.loads(l) for l in open(f"{work}/run/probes.jsonl")]
+ok = sum(1 for p in probes if p.get("outcome") == "ok")
+prober_wall = prober_end - prober_start
+summary2 = [json.loads(l) for l in open(f"{work}/prober-live.jsonl")][-1]
+k2 = summary2["kernel"]
+user2, system2, _ = map(float, open(f"{work}/agent2.time").read().split()[-3:])
+outcomes = ", ".join(f"{n} {o}" for o, n in collections.Counter(p.get("outcome") for p in probes).most_common())
+print(f"prober run:          {len(probes)} probes ({outcomes}), {prober_wall:.1f} s ({len(probes) / prober_wall:,.0f} probes/s)")
+print(f"live capture:        kernel received {k2['received']}, dropped {k2['dropped']}, interface dropped {k2['interface_dropped']}, frames read {summary2['frames']}, flows {summary2['flows']}")
+print(f"agent CPU:           {user2 + system2:.2f} s over the {prober_wall:.1f} s prober run ({100 * (user2 + system2) / prober_wall:.1f}% of one core)")
 if frames < min_packets:
     print(f"warning: only {frames} packets, wanted {min_packets}", file=sys.stderr)
     sys.exit(1)
