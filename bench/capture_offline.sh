@@ -85,7 +85,7 @@ wait "$agent"
 agent=""
 
 python3 - "$work" "$tlsprobe" "$load_start" "$load_end" "$min_packets" "$port" "$prober_start" "$prober_end" <<'PY'
-import collections, json, subprocess, sys, time
+import collections, json, resource, subprocess, sys, time
 work, tlsprobe, load_start, load_end, min_packets, port = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 prober_start, prober_end = float(sys.argv[7]), float(sys.argv[8])
 pcap = f"{work}/lo.pcap"
@@ -94,17 +94,22 @@ summary = live[-1]
 user, system, elapsed = map(float, open(f"{work}/agent.time").read().split()[-3:])
 load_wall = load_end - load_start
 
+# Wall time and CPU time (user + system) of one command. The machine may be
+# shared: CPU time is what each tool itself spent, wall time what a user waits.
 def timed(cmd, out):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     with open(out, "w") as f:
         subprocess.run(cmd, stdout=f, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
-ours = min(timed([tlsprobe, "-q", "flows", pcap, "--out", "-"], f"{work}/flows.jsonl") for _ in range(3))
+ours, ours_cpu = min(timed([tlsprobe, "-q", "flows", pcap, "--out", "-"], f"{work}/flows.jsonl") for _ in range(3))
 # Decode-as TLS on the server port: by default tshark hands a connection whose
 # ephemeral client port is registered to another protocol (44818 EtherNet/IP...)
 # to that dissector and misses its handshake.
-theirs = timed(["tshark", "-r", pcap, "-d", f"tcp.port=={port},tls", "-Y", "tls.handshake.type == 1 || tls.handshake.type == 2",
+theirs, theirs_cpu = timed(["tshark", "-r", pcap, "-d", f"tcp.port=={port},tls", "-Y", "tls.handshake.type == 1 || tls.handshake.type == 2",
                 "-T", "fields", "-e", "frame.time_epoch", "-e", "tls.handshake.type", "-e", "tls.handshake.random"],
                f"{work}/tshark.tsv")
 flows = [json.loads(l) for l in open(f"{work}/flows.jsonl")]
@@ -117,9 +122,9 @@ for line in open(f"{work}/tshark.tsv"):
         theirs_ch.append(cols[2].split(",")[0])
 theirs_ch.sort()
 print(f"capture file:        {frames} packets, {sum(1 for f in flows if f.get('type') == 'flow')} flows, {len(ours_ch)} ClientHellos")
-print(f"tlsprobe flows:      {ours:.3f} s  {frames / ours:,.0f} packets/s")
-print(f"tshark:              {theirs:.3f} s  {frames / theirs:,.0f} packets/s")
-print(f"ratio:               {theirs / ours:.1f}x tshark's rate")
+print(f"tlsprobe flows:      wall {ours:.3f} s  {frames / ours:,.0f} packets/s; CPU {ours_cpu:.3f} s  {frames / ours_cpu:,.0f} packets/CPU-s")
+print(f"tshark:              wall {theirs:.3f} s  {frames / theirs:,.0f} packets/s; CPU {theirs_cpu:.3f} s  {frames / theirs_cpu:,.0f} packets/CPU-s")
+print(f"ratio:               {theirs / ours:.1f}x tshark's rate (wall), {theirs_cpu / ours_cpu:.1f}x (CPU time)")
 print(f"same ClientHellos:   {ours_ch == theirs_ch} ({len(ours_ch)} vs {len(theirs_ch)})")
 k = summary["kernel"]
 print(f"live capture:        kernel received {k['received']}, dropped {k['dropped']}, interface dropped {k['interface_dropped']}, frames read {summary['frames']}")
