@@ -1,6 +1,5 @@
 #include "capture/flow_json.hpp"
 
-#include <fmt/format.h>
 
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
@@ -41,7 +40,7 @@ json::array code_list(const std::vector<std::uint16_t>& codes)
 {
     json::array out;
     for (const auto c : codes) {
-        out.emplace_back(fmt::format("0x{:04x}", c));
+        out.emplace_back(code_point(c));
     }
     return out;
 }
@@ -114,7 +113,7 @@ json::value server_hello_json(const FlowTimeline& flow)
     json::object o = hello_common(*flow.server_hello);
     o["server_random"] = hex(h.random);
     o["version"] = tls_version_name(h.version());
-    o["cipher_suite"] = fmt::format("0x{:04x}", h.cipher_suite);
+    o["cipher_suite"] = code_point(h.cipher_suite);
     o["hello_retry_request"] = h.hello_retry_request;
     return o;
 }

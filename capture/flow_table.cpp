@@ -89,6 +89,8 @@ struct Flow {
     FlowTimeline timeline;
     std::array<DirectionState, 2> sides;
     bool closed = false;
+    // A hello showed the guessed direction (no SYN seen) was backwards.
+    bool reverse_direction = false;
     Flow* newer = nullptr;
     Flow* older = nullptr;
 
@@ -104,8 +106,7 @@ public:
 
     void on_client_hello(ClientHello&& hello, std::uint64_t begin, std::uint64_t end) override
     {
-        if (side_ != Side::client) {
-            on_error({static_cast<std::size_t>(begin), "client_hello.from_server"});
+        if (side_ != Side::client && !reverse_guess(begin, "client_hello.from_server")) {
             return;
         }
         auto& record = flow_.timeline.client_hello.emplace();
@@ -115,8 +116,7 @@ public:
 
     void on_server_hello(const ServerHello& hello, std::uint64_t begin, std::uint64_t end) override
     {
-        if (side_ != Side::server) {
-            on_error({static_cast<std::size_t>(begin), "server_hello.from_client"});
+        if (side_ != Side::server && !reverse_guess(begin, "server_hello.from_client")) {
             return;
         }
         auto& record = flow_.timeline.server_hello.emplace();
@@ -154,6 +154,19 @@ public:
 
 private:
     DirectionRecord& direction() { return flow_.timeline.direction(side_); }
+
+    // A hello from the wrong side: when the direction was only guessed from
+    // the ports, the hello is right and the guess wrong (the caller swaps
+    // the sides once this feed is done); with a SYN seen it is an error.
+    bool reverse_guess(std::uint64_t at, std::string_view field)
+    {
+        if (!flow_.timeline.direction_inferred) {
+            on_error({static_cast<std::size_t>(at), field});
+            return false;
+        }
+        flow_.reverse_direction = true;
+        return true;
+    }
 
     [[nodiscard]] std::int64_t time_of(std::uint64_t offset) const
     {
@@ -210,6 +223,19 @@ void record_syn(std::optional<SynRecord>& syn, const TcpPacket& p)
     }
 }
 
+void swap_direction(Flow& flow)
+{
+    flow.reverse_direction = false;
+    FlowTimeline& t = flow.timeline;
+    std::swap(t.client_ip, t.server_ip);
+    std::swap(t.client_port, t.server_port);
+    std::swap(t.client, t.server);
+    std::swap(flow.sides[0], flow.sides[1]);
+    for (auto& c : t.closes) {
+        c.from = other(c.from);
+    }
+}
+
 void add_payload(Flow& flow, Side side, const TcpPacket& p)
 {
     DirectionState& state = flow.state(side);
@@ -255,6 +281,14 @@ void add_payload(Flow& flow, Side side, const TcpPacket& p)
         state.segments.clear();
         state.segments.shrink_to_fit();
     }
+    if (flow.reverse_direction) {
+        swap_direction(flow);
+    }
+}
+
+Side sender(const FlowTimeline& t, const TcpPacket& p)
+{
+    return p.src == t.client_ip && p.src_port == t.client_port ? Side::client : Side::server;
 }
 
 void note_ack(Flow& flow, const TcpPacket& p)
@@ -372,6 +406,9 @@ void FlowTable::end(Flow& flow, FlowEnd reason)
 {
     finalize(flow, reason);
     ++counters_.ended[static_cast<std::size_t>(reason)];
+    if (last_ == &flow) {
+        last_ = nullptr;
+    }
     unlink(flow);
     auto node = flows_.extract(flow.key);
     sink_(node.mapped()->timeline);
@@ -413,8 +450,13 @@ void FlowTable::add(const TcpPacket& p)
         expire(p.t_ns);
     }
     const FlowKey key = flow_key(p);
-    auto it = flows_.find(key);
-    Flow* flow = it == flows_.end() ? nullptr : it->second.get();
+    // Packets of one connection tend to come in runs (a request, its ACK, the
+    // response): remembering the last flow saves most hash lookups.
+    Flow* flow = last_ != nullptr && last_->key == key ? last_ : nullptr;
+    if (flow == nullptr) {
+        auto it = flows_.find(key);
+        flow = it == flows_.end() ? nullptr : it->second.get();
+    }
     const bool fresh_syn = p.has(tcp_flag::syn) && !p.has(tcp_flag::ack);
     if (flow != nullptr && fresh_syn) {
         // The same 4-tuple again: a new connection unless this repeats the SYN we have.
@@ -430,9 +472,10 @@ void FlowTable::add(const TcpPacket& p)
     } else {
         touch(*flow);
     }
+    last_ = flow;
 
     FlowTimeline& t = flow->timeline;
-    const Side side = p.src == t.client_ip && p.src_port == t.client_port ? Side::client : Side::server;
+    Side side = sender(t, p);
     DirectionState& state = flow->state(side);
     DirectionRecord& record = t.direction(side);
     t.last_ns = p.t_ns;
@@ -471,6 +514,8 @@ void FlowTable::add(const TcpPacket& p)
     }
     if (p.payload_length > 0) {
         add_payload(*flow, side, p);
+        // A hello may have shown that a guessed direction was backwards.
+        side = sender(t, p);
     }
     if (side == Side::server && p.has(tcp_flag::ack)) {
         note_ack(*flow, p);

@@ -83,6 +83,8 @@ private:
     // Least recently seen at the tail.
     Flow* lru_head_ = nullptr;
     Flow* lru_tail_ = nullptr;
+    // The flow of the previous packet.
+    Flow* last_ = nullptr;
     struct Closing {
         FlowKey key;
         std::uint64_t id = 0;

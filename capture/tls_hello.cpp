@@ -1,7 +1,5 @@
 #include "capture/tls_hello.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <cstring>
 
@@ -204,18 +202,30 @@ std::string tls_version_name(std::uint16_t version)
     if ((version & 0x0f0fU) == 0x0a0aU && (version >> 8U) == (version & 0xffU)) {
         return "grease";
     }
-    return fmt::format("0x{:04x}", version);
+    return code_point(version);
+}
+
+namespace {
+constexpr char hex_digits[] = "0123456789abcdef";
+}  // namespace
+
+std::string code_point(std::uint16_t value)
+{
+    std::string out = "0x0000";
+    for (std::size_t i = 0; i < 4; ++i) {
+        out[5 - i] = hex_digits[(value >> (4U * i)) & 0x0fU];
+    }
+    return out;
 }
 
 std::string hex(std::span<const std::byte> bytes)
 {
-    static constexpr char digits[] = "0123456789abcdef";
     std::string out;
     out.reserve(bytes.size() * 2);
     for (const std::byte b : bytes) {
         const auto v = std::to_integer<unsigned>(b);
-        out.push_back(digits[v >> 4U]);
-        out.push_back(digits[v & 0x0fU]);
+        out.push_back(hex_digits[v >> 4U]);
+        out.push_back(hex_digits[v & 0x0fU]);
     }
     return out;
 }

@@ -61,9 +61,12 @@ int run_capture(const CaptureConfig& config)
     hooks.on_summary = [&](const capture::CaptureSummary& s, const capture::FramePipeline& pipeline) {
         writer->append(boost::json::serialize(capture::to_json(s, pipeline)));
         const capture::KernelStats kernel = s.kernel.value_or(capture::KernelStats{});
-        spdlog::info("{}: kernel received {} packets, dropped {} (interface dropped {}); {} frames read, {} flows",
-                     config.interface, kernel.received, kernel.dropped, kernel.interface_dropped, pipeline.frames(),
-                     pipeline.table().counters().flows_created);
+        // A lossy capture is worth a warning: verdicts from it are uncertain.
+        const bool lossy = kernel.dropped > 0 || kernel.interface_dropped > 0;
+        spdlog::log(lossy ? spdlog::level::warn : spdlog::level::info,
+                    "{}: kernel received {} packets, dropped {} (interface dropped {}); {} frames read, {} flows",
+                    config.interface, kernel.received, kernel.dropped, kernel.interface_dropped, pipeline.frames(),
+                    pipeline.table().counters().flows_created);
     };
     const capture::AgentStop stop = capture::run_agent(options, hooks);
     return stop == capture::AgentStop::sigint ? static_cast<int>(results::ExitCode::interrupted) : 0;

@@ -54,7 +54,7 @@ int main(int argc, char** argv)
     } catch (const CLI::CallForAllHelp& help) {
         return app.exit(help);
     } catch (const CLI::ParseError& error) {
-        fmt::print(stderr, "tlsprobe: {}\n", error.what());
+        fmt::print(stderr, "tlsprobe: error: {}\n", error.what());
         return exit_code(ExitCode::bad_input);
     }
     use_stderr_logger(verbose, quiet);

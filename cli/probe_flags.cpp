@@ -1,6 +1,7 @@
 #include "cli/probe_flags.hpp"
 
 #include "cli/seconds.hpp"
+#include "results/errors.hpp"
 
 namespace tlsprobe::cli {
 namespace {
@@ -21,7 +22,9 @@ std::vector<std::string> split(std::string_view text, char separator)
 CLI::Option* add_probe_flags(CLI::App& app, ProbeFlags& flags)
 {
     auto& plan = flags.plan;
-    app.add_option("--target", flags.target, "HOST:PORT or [IPV6]:PORT to probe")->required();
+    // Checked in fill_plan rather than with ->required(): CLI11 reports a
+    // missing required option before an unknown one, which hides a typo.
+    app.add_option("--target", flags.target, "HOST:PORT or [IPV6]:PORT to probe (required)");
     app.add_option("--sni", plan.tls.sni, "Server name to send and verify (default: the target host if a name)");
     app.add_option("--source-ip", plan.source_ip, "Local address to bind (default: the wildcard address)");
     auto* ports = app.add_option("--ports", flags.ports, "Source port range LO-HI to sweep")->capture_default_str();
@@ -69,6 +72,9 @@ CLI::Option* add_probe_flags(CLI::App& app, ProbeFlags& flags)
 void fill_plan(ProbeFlags& flags)
 {
     auto& plan = flags.plan;
+    if (flags.target.empty()) {
+        throw results::UsageError("--target is required");
+    }
     plan.target = scenarios::parse_endpoint(flags.target, "--target");
     if (plan.ports.empty()) {
         plan.port_range = scenarios::parse_port_range(flags.ports, "--ports");

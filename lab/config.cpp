@@ -11,6 +11,7 @@
 #include <string>
 
 #include "results/errors.hpp"
+#include "results/text_lines.hpp"
 
 namespace tlsprobe::lab {
 
@@ -30,16 +31,6 @@ void check_buckets(std::span<const std::uint32_t> list, std::string_view flag, s
             throw UsageError(fmt::format("{}: bucket {} is listed twice", flag, bucket));
         }
     }
-}
-
-std::string_view trim(std::string_view text)
-{
-    const auto first = text.find_first_not_of(" \t\r");
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    const auto last = text.find_last_not_of(" \t\r");
-    return text.substr(first, last - first + 1);
 }
 
 template <typename T>
@@ -134,7 +125,7 @@ HashMap load_hash_map(const std::filesystem::path& file, std::uint32_t buckets)
     while (std::getline(in, line)) {
         ++number;
         std::string_view text = line;
-        text = trim(text.substr(0, text.find('#')));
+        text = results::entry_of_line(text);
         if (text.empty()) {
             continue;
         }
@@ -146,7 +137,7 @@ HashMap load_hash_map(const std::filesystem::path& file, std::uint32_t buckets)
             throw bad(fmt::format("\"{}\" has one field", text));
         }
         const auto port_text = text.substr(0, gap);
-        const auto bucket_text = trim(text.substr(gap));
+        const auto bucket_text = results::trim(text.substr(gap));
         std::uint16_t port = 0;
         std::uint32_t bucket = 0;
         if (!parse_number(port_text, port) || port == 0) {

@@ -231,7 +231,12 @@ asio::awaitable<ProbeRecord> run_probe(ProbeEnvironment& env, ProbeTicket ticket
         record.error = exchange.detail;
         record_alert(record, messages);
     }
-    if (env.resume) {
+    if (env.resume && record.outcome == Outcome::ok) {
+        // SSL_free() removes a session from use when this side has not sent
+        // close_notify (ssl_clear_bad_session). After a clean exchange that
+        // the server closed first we skip close_notify on purpose, and the
+        // session is good: say so, or no probe could resume it.
+        SSL_set_shutdown(stream.ssl(), SSL_get_shutdown(stream.ssl()) | SSL_SENT_SHUTDOWN);
         if (SSL_SESSION* session = SSL_get1_session(stream.ssl()); session != nullptr) {
             if (SSL_SESSION_is_resumable(session) == 1) {
                 env.resumable.reset(session);

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "results/errors.hpp"
+#include "results/text_lines.hpp"
 
 namespace tlsprobe::scenarios {
 namespace {
@@ -26,16 +27,6 @@ std::optional<std::uint16_t> parse_port(std::string_view text, unsigned lowest =
         return std::nullopt;
     }
     return static_cast<std::uint16_t>(value);
-}
-
-std::string_view trim(std::string_view text)
-{
-    const auto first = text.find_first_not_of(" \t\r");
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    const auto last = text.find_last_not_of(" \t\r");
-    return text.substr(first, last - first + 1);
 }
 
 }  // namespace
@@ -119,7 +110,7 @@ std::vector<std::uint16_t> read_ports_file(const std::filesystem::path& path)
     std::string line;
     for (int number = 1; std::getline(in, line); ++number) {
         auto text = std::string_view(line);
-        text = trim(text.substr(0, text.find('#')));
+        text = results::entry_of_line(text);
         if (text.empty()) {
             continue;
         }

@@ -154,3 +154,64 @@ TEST(ServeRejects, ANonAddressListenAndAMissingKey)
 
 }  // namespace
 }  // namespace tlsprobe::testing
+
+namespace tlsprobe::testing {
+namespace {
+
+TEST(CaptureFlagRejects, AnUnknownInterfaceAndAnAgentThatNeverGetsReady)
+{
+    TempDir dir;
+    auto result = run_command({tlsprobe_binary(), "run", "--target", "127.0.0.1:9", "--insecure", "--capture",
+                               "client=no-such-if0", "--out", (dir.path() / "a").string()});
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_NE(result.err.find("--capture client=no-such-if0: no such interface here"), std::string::npos) << result.err;
+
+    result = run_command({tlsprobe_binary(), "run", "--target", "127.0.0.1:9", "--insecure", "--capture",
+                          "server=/bin/false agent", "--out", (dir.path() / "b").string()});
+    EXPECT_EQ(result.exit_code, 3) << result.err;
+    EXPECT_NE(result.err.find("--capture server: \"/bin/false agent\" exited before it was ready"), std::string::npos)
+        << result.err;
+
+    result = run_command({tlsprobe_binary(), "run", "--target", "127.0.0.1:9", "--insecure", "--capture",
+                          "Client!=lo", "--out", (dir.path() / "c").string()});
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+}
+
+TEST(AnalyzeRejects, MissingFilesNonCapturesAndProbesOfAnotherRun)
+{
+    TempDir dir;
+    auto result = run_command({tlsprobe_binary(), "analyze", "--client-pcap", "/nonexistent/client.pcap"});
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_NE(result.err.find("--client-pcap: /nonexistent/client.pcap does not exist"), std::string::npos);
+
+    const auto not_a_capture = dir.path() / "notes.pcap";
+    std::ofstream(not_a_capture) << "these are not packets\n";
+    result = run_command({tlsprobe_binary(), "analyze", "--client-pcap", not_a_capture.string(), "--out",
+                          (dir.path() / "out").string()});
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_NE(result.err.find(not_a_capture.string()), std::string::npos) << result.err;
+
+    // One flow of some other connection, and a probes file that shares nothing with it.
+    const auto flows = dir.path() / "client.flows.jsonl";
+    std::ofstream(flows)
+        << R"({"type":"flow","vantage":"client","flow_id":1,"client_ip":"198.18.1.2","client_port":40000,)"
+        << R"("server_ip":"198.18.0.10","server_port":443,"first_ns":1,"syn":null,"syn_ack":null,)"
+        << R"("client_hello":null,"server_hello":null,"client_to_server":{"packets":1,"payload_bytes":0,"ttls":[64],"src_macs":[]},)"
+        << R"("server_to_client":{"packets":0,"payload_bytes":0,"ttls":[],"src_macs":[]},"closes":[]})" << "\n";
+    const auto probes = dir.path() / "probes.jsonl";
+    std::ofstream(probes) << R"({"probe_id":0,"attempt":1,"src_ip":"127.0.0.1","src_port":20000,"dst_ip":"127.0.0.1",)"
+                          << R"("dst_port":8443,"outcome":"ok","client_random":"aa"})" << "\n";
+    result = run_command({tlsprobe_binary(), "analyze", "--client-flows", flows.string(), "--probes", probes.string(),
+                          "--out", (dir.path() / "out2").string()});
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_NE(result.err.find("holds none of the 1 probes"), std::string::npos) << result.err;
+
+    std::ofstream(flows, std::ios::app) << "{\"type\":\"flow\",\"flow_id\":\"two\"}\n";
+    result = run_command({tlsprobe_binary(), "analyze", "--client-flows", flows.string(), "--out",
+                          (dir.path() / "out3").string()});
+    EXPECT_EQ(result.exit_code, 2) << result.err;
+    EXPECT_NE(result.err.find(flows.string() + ":2:"), std::string::npos) << result.err;
+}
+
+}  // namespace
+}  // namespace tlsprobe::testing

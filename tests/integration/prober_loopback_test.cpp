@@ -206,5 +206,41 @@ TEST(ProberLoopback, InterruptKeepsValidRecordsAndWritesAnInterruptedSummary)
     EXPECT_EQ(summary.at("probes").to_number<std::uint64_t>(), records.size());
 }
 
+TEST(ProberLoopback, ResumePaddingTls12AndIpv6DoWhatTheFlagsSay)
+{
+    TempDir dir;
+    ChildProcess serve({tlsprobe_binary(), "-q", "serve", "--listen", "127.0.0.1:0", "--listen", "[::1]:0",
+                        "--cert-out", (dir.path() / "ca.pem").string(), "--duration", "120"});
+    const auto v4 = serve.read_line(std::chrono::seconds(10));
+    const auto v6 = serve.read_line(std::chrono::seconds(10));
+    ASSERT_TRUE(v4 && v6);
+    const auto ca = (dir.path() / "ca.pem").string();
+
+    // Each worker's first probe is a full handshake, every later one resumes.
+    const auto resumed = dir.path() / "resumed";
+    auto result = run_command({tlsprobe_binary(), "run", "--target", v4->substr(10), "--ca-file", ca, "--ports",
+                               "22600-22619", "--workers", "2", "--resume", "--out", resumed.string()});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    std::size_t full = 0;
+    for (const auto& record : read_probes(resumed)) {
+        full += record.resumed ? 0U : 1U;
+        EXPECT_EQ(record.outcome, Outcome::ok);
+    }
+    EXPECT_EQ(full, 2U);
+
+    // A ClientHello grown past one segment, over TLS 1.2 and IPv6.
+    const auto padded = dir.path() / "padded";
+    result = run_command({tlsprobe_binary(), "run", "--target", v6->substr(10), "--ca-file", ca, "--ports",
+                          "22700-22704", "--tls-version", "1.2", "--pad-client-hello", "1600", "--out",
+                          padded.string()});
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    for (const auto& record : read_probes(padded)) {
+        EXPECT_EQ(record.outcome, Outcome::ok) << record.error;
+        EXPECT_EQ(record.client_hello_bytes, 1600U);
+        EXPECT_EQ(record.tls_version, "TLSv1.2");
+        EXPECT_EQ(record.src_ip, "::1");
+    }
+}
+
 }  // namespace
 }  // namespace tlsprobe::testing

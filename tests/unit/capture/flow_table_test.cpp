@@ -254,6 +254,37 @@ TEST(FlowTable, FlowWithoutSynGuessesTheClientFromThePorts)
     EXPECT_EQ(t.closes.at(0).rel_seq, 1U);
 }
 
+TEST(FlowTable, AHelloCorrectsAGuessedDirection)
+{
+    Collector out;
+    // Both ports unprivileged and the client's lower: the port rule guesses wrong.
+    Peer client = default_client();
+    client.port = 30000;
+    Peer server = default_server();
+    server.port = 38851;
+    Conversation c(out.pipeline, client, server);
+    c.send(Side::client, ms(0), ack);
+    c.send(Side::client, ms(1), psh_ack, client_hello_record(hello_spec(11)));
+    c.send(Side::server, ms(2), ack);
+    c.send(Side::server, ms(3), psh_ack, server_hello_record(random_of(12)));
+    c.send(Side::server, ms(4), fin_ack, {}, Overrides{}.with_ttl(250));
+    out.finish();
+    const FlowTimeline& t = out.flows.at(0);
+    EXPECT_TRUE(t.direction_inferred);
+    EXPECT_EQ(t.client_port, 30000);
+    EXPECT_EQ(t.server_port, 38851);
+    ASSERT_TRUE(t.client_hello && t.server_hello);
+    EXPECT_EQ(hex(t.client_hello->hello.random), random_hex(11));
+    EXPECT_EQ(t.client.packets, 2U);
+    EXPECT_EQ(t.server.packets, 3U);
+    ASSERT_TRUE(t.client_hello_acked);
+    EXPECT_EQ(t.client_hello_acked->t_ns, ms(2));
+    ASSERT_EQ(t.closes.size(), 1U);
+    EXPECT_EQ(t.closes[0].from, Side::server);
+    EXPECT_EQ(t.closes[0].ttl, 250);
+    EXPECT_FALSE(t.client.tls_error.has_value());
+}
+
 TEST(FlowTable, IdleFlowsAndTheFlowCapEvict)
 {
     FlowTableConfig config;
