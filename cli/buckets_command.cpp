@@ -5,6 +5,7 @@
 
 #include "cli/bucket_outputs.hpp"
 #include "cli/command.hpp"
+#include "results/hashed_tuples.hpp"
 #include "results/analysis.hpp"
 #include "results/errors.hpp"
 
@@ -26,9 +27,16 @@ int buckets(const BucketsOptions& options)
                                   probes_file.string() + ")");
     }
     const BucketSettings settings(options.flags);
-    const auto records = results::read_probes_file(probes_file);
+    auto records = results::read_probes_file(probes_file);
     if (records.empty()) {
         throw results::InputError("RUN_DIR: " + probes_file.string() + " holds no probes");
+    }
+    if (const auto verdicts = run_dir / "verdicts.jsonl"; std::filesystem::exists(verdicts)) {
+        if (const auto moved = results::use_server_side_tuples(records, verdicts)) {
+            spdlog::info("{} of {} probes reached the server under another tuple (NAT or TCP-terminating proxy); "
+                         "their buckets use that tuple, the one the hashing device saw",
+                         moved, records.size());
+        }
     }
     return write_bucket_outputs(records, settings, options.out_dir.empty() ? run_dir : std::filesystem::path(options.out_dir));
 }

@@ -175,6 +175,22 @@ TEST_F(VerdictLabTest, SloppyBalancersShowSplitFlowsWithTwoMacsAtTheServer)
     EXPECT_GT(split, 5U);
 }
 
+TEST_F(VerdictLabTest, BehindTheProxyBucketsUseTheTupleTheSwitchHashed)
+{
+    const LabGuard lab({"--proxy", "--buckets", "8", "--faulty", "5", "--seed", "0x5eed"});
+    ASSERT_TRUE(lab.up());
+    probe(30000, 300, paired_captures);
+    const auto result = tool({"buckets", run_dir_.string(), "--model", "jhash:seed=0x5eed,mod=8"});
+    EXPECT_EQ(result.status, 1) << result.out << result.err;
+    EXPECT_NE(result.err.find("300 of 300 probes reached the server under another tuple"), std::string::npos)
+        << result.err;
+    std::ifstream in(run_dir_ / "buckets.json");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto report = boost::json::parse(text).as_object();
+    ASSERT_EQ(report.at("faulty_buckets").as_array().size(), 1U) << result.out;
+    EXPECT_EQ(report.at("faulty_buckets").as_array().at(0).as_int64(), 5) << result.out;
+}
+
 // A capture that tlsprobe did not take: tcpdump on both ends, then `analyze`.
 class Tcpdump {
 public:
