@@ -94,13 +94,7 @@ int analyze(const AnalyzeOptions& options)
 
     const auto out = results::make_run_directory(options.out_dir.empty() ? options.run_dir : options.out_dir,
                                                  "analysis-");
-    std::string lines;
-    for (const auto& record : analysis.verdicts) {
-        lines += boost::json::serialize(results::to_json(record)) + "\n";
-    }
-    results::write_file_atomically(out / "verdicts.jsonl", lines);
-    results::write_file_atomically(out / "analysis.json",
-                                   boost::json::serialize(results::analysis_json(analysis, inputs)) + "\n");
+    results::write_analysis(analysis, inputs, out);
     fmt::print("{}", results::analysis_report(analysis, inputs));
     spdlog::info("verdicts in {}", (out / "verdicts.jsonl").string());
     const auto healthy = analysis.counts[static_cast<std::size_t>(results::Verdict::ok)] +

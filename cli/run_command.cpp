@@ -103,13 +103,7 @@ void analyze_run(const std::filesystem::path& dir)
         inputs.server = results::read_flows_file(dir / "server.flows.jsonl", "server");
     }
     const auto analysis = results::analyze(inputs);
-    std::string lines;
-    for (const auto& record : analysis.verdicts) {
-        lines += boost::json::serialize(results::to_json(record)) + "\n";
-    }
-    results::write_file_atomically(dir / "verdicts.jsonl", lines);
-    results::write_file_atomically(dir / "analysis.json",
-                                   boost::json::serialize(results::analysis_json(analysis, inputs)) + "\n");
+    results::write_analysis(analysis, inputs, dir);
     fmt::print("\n{}", results::analysis_report(analysis, inputs));
 }
 

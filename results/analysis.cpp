@@ -11,6 +11,7 @@
 #include "capture/capture_file.hpp"
 #include "capture/flow_json.hpp"
 #include "results/errors.hpp"
+#include "results/run_directory.hpp"
 
 namespace tlsprobe::results {
 namespace {
@@ -466,6 +467,16 @@ json::object analysis_json(const Analysis& analysis, const AnalysisInputs& input
         {"findings", std::move(findings)},
         {"wireshark_filters", std::move(filters)},
     };
+}
+
+void write_analysis(const Analysis& analysis, const AnalysisInputs& inputs, const std::filesystem::path& dir)
+{
+    std::string lines;
+    for (const auto& record : analysis.verdicts) {
+        lines += json::serialize(to_json(record)) + "\n";
+    }
+    write_file_atomically(dir / "verdicts.jsonl", lines);
+    write_file_atomically(dir / "analysis.json", json::serialize(analysis_json(analysis, inputs)) + "\n");
 }
 
 std::string analysis_report(const Analysis& analysis, const AnalysisInputs& inputs)

@@ -59,6 +59,8 @@ struct Analysis {
 [[nodiscard]] Analysis analyze(const AnalysisInputs& inputs);
 
 [[nodiscard]] boost::json::object analysis_json(const Analysis& analysis, const AnalysisInputs& inputs);
+// Writes DIR/verdicts.jsonl and DIR/analysis.json, each whole or not at all.
+void write_analysis(const Analysis& analysis, const AnalysisInputs& inputs, const std::filesystem::path& dir);
 [[nodiscard]] std::string analysis_report(const Analysis& analysis, const AnalysisInputs& inputs);
 
 }  // namespace tlsprobe::results
