@@ -7,6 +7,9 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <tuple>
+#include <vector>
+#include <algorithm>
 
 #include "results/errors.hpp"
 
@@ -71,7 +74,17 @@ std::size_t use_server_side_tuples(std::vector<ProbeRecord>& records, const std:
         server_side[id->to_number<std::uint64_t>()] = {*client, *target};
     }
     std::size_t moved = 0;
+    // Attempts are numbered again per tuple, in probe order: a proxy that
+    // reuses one of its ports for a later connection probes that tuple again.
+    std::map<std::tuple<std::string, std::uint16_t, std::string, std::uint16_t>, std::uint32_t> attempts;
+    std::vector<ProbeRecord*> in_order;
     for (auto& record : records) {
+        in_order.push_back(&record);
+    }
+    std::sort(in_order.begin(), in_order.end(),
+              [](const ProbeRecord* a, const ProbeRecord* b) { return a->probe_id < b->probe_id; });
+    for (auto* probe : in_order) {
+        auto& record = *probe;
         const auto found = server_side.find(record.probe_id);
         if (found == server_side.end()) {
             continue;
@@ -85,8 +98,7 @@ std::size_t use_server_side_tuples(std::vector<ProbeRecord>& records, const std:
         record.src_port = client.port;
         record.dst_ip = target.ip;
         record.dst_port = target.port;
-        // A proxy opens a new connection, with a new tuple, for every attempt.
-        record.attempt = 1;
+        record.attempt = ++attempts[{record.src_ip, record.src_port, record.dst_ip, record.dst_port}];
         ++moved;
     }
     return moved;

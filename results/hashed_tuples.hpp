@@ -11,7 +11,8 @@ namespace tlsprobe::results {
 
 // Re-addresses each probe whose connection the server capture saw under
 // another tuple (verdicts.jsonl of `analyze` or `run --capture`) to that
-// tuple, as attempt 1 of it. Returns how many probes were re-addressed.
+// tuple, numbering attempts per tuple in probe order. Returns how many
+// probes were re-addressed.
 // Throws InputError naming the file and line of a malformed verdict.
 std::size_t use_server_side_tuples(std::vector<ProbeRecord>& records, const std::filesystem::path& verdicts_file);
 
