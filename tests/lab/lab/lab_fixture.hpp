@@ -17,22 +17,17 @@
 #include <vector>
 
 #include "lab/process.hpp"
+#include "root_guard.hpp"
 
 namespace tlsprobe::lab {
 
 namespace fs = std::filesystem;
 using Args = std::vector<std::string>;
 
-inline constexpr const char* tlsprobe = TLSPROBE_EXE;
+inline constexpr const char* tlsprobe = TLSPROBE_BINARY;
 // Short enough to keep the suite quick, long enough for a 1 s SYN
 // retransmission under background loss to still count as slowed, not lost.
 inline constexpr const char* handshake_timeout = "2";
-
-inline bool under_ci()
-{
-    const char* ci = std::getenv("CI");
-    return ci != nullptr && std::string(ci) == "true";
-}
 
 inline ProcessResult tool(Args args)
 {
@@ -97,12 +92,7 @@ class LabTest : public ::testing::Test {
 protected:
     void SetUp() override
     {
-        if (::geteuid() != 0) {
-            if (under_ci()) {
-                FAIL() << "lab tests need root; under CI=true they never skip";
-            }
-            GTEST_SKIP() << "lab tests need root (network namespaces, nftables)";
-        }
+        TLSPROBE_REQUIRE_ROOT();
         ASSERT_TRUE(lab_leftovers().empty()) << "a lab is already up; run `tlsprobe lab down`";
         run_dir_ = fs::temp_directory_path() / fmt::format("tlsprobe-lab-test-{}", ::getpid());
         fs::remove_all(run_dir_);

@@ -1,16 +1,16 @@
 // Paired captures in the lab: the verdicts tlsprobe reaches by itself,
 // checked against the lab's ground truth. Needs root.
-#include <fcntl.h>
-#include <sys/wait.h>
-
 #include <chrono>
-#include <csignal>
+#include <memory>
 #include <thread>
 
+#include "background_process.hpp"
 #include "lab_fixture.hpp"
 
 namespace tlsprobe::lab {
 namespace {
+
+using testing::BackgroundProcess;
 
 const Args paired_captures{
     "--capture", "client=up0", "--capture",
@@ -192,42 +192,14 @@ TEST_F(VerdictLabTest, BehindTheProxyBucketsUseTheTupleTheSwitchHashed)
 }
 
 // A capture that tlsprobe did not take: tcpdump on both ends, then `analyze`.
-class Tcpdump {
-public:
-    Tcpdump(const std::string& netns, const std::string& interface, const fs::path& file)
-    {
-        auto messages = file;
-        messages += ".log";
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            const int log = ::open(messages.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            ::dup2(log, STDERR_FILENO);
-            ::execlp("ip", "ip", "netns", "exec", netns.c_str(), "tcpdump", "-i", interface.c_str(), "-U", "-n", "-w",
-                     file.c_str(), "tcp port 443", static_cast<char*>(nullptr));
-            ::_exit(127);
-        }
-        // tcpdump says "listening on IFACE" on stderr once its capture is open.
-        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        for (;;) {
-            std::ifstream in(messages);
-            const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-            if (text.find("listening on") != std::string::npos || std::chrono::steady_clock::now() > give_up) {
-                break;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-    }
-    Tcpdump(const Tcpdump&) = delete;
-    Tcpdump& operator=(const Tcpdump&) = delete;
-    ~Tcpdump()
-    {
-        ::kill(pid_, SIGINT);
-        ::waitpid(pid_, nullptr, 0);
-    }
-
-private:
-    pid_t pid_ = -1;
-};
+std::unique_ptr<BackgroundProcess> start_tcpdump(const std::string& netns, const std::string& interface,
+                                                 const fs::path& file)
+{
+    auto tcpdump = std::make_unique<BackgroundProcess>(
+        Args{"ip", "netns", "exec", netns, "tcpdump", "-i", interface, "-U", "-n", "-w", file.string(), "tcp port 443"});
+    EXPECT_TRUE(tcpdump->wait_for_stderr("listening on")) << tcpdump->stderr_text();
+    return tcpdump;
+}
 
 TEST_F(VerdictLabTest, AnalyzeOnPlainTcpdumpPcapsReachesTheSameVerdicts)
 {
@@ -235,13 +207,13 @@ TEST_F(VerdictLabTest, AnalyzeOnPlainTcpdumpPcapsReachesTheSameVerdicts)
     ASSERT_TRUE(lab.up());
     const auto pcaps = fs::temp_directory_path() / fmt::format("tlsprobe-tcpdump-{}", ::getpid());
     fs::create_directories(pcaps);
-    std::vector<Probe> probes;
-    {
-        const Tcpdump client("tlsp-client", "up0", pcaps / "client.pcap");
-        const Tcpdump server("tlsp-server", "br0", pcaps / "server.pcap");
-        probes = probe(29000, 200);
-        std::this_thread::sleep_for(std::chrono::seconds(1));
-    }
+    const auto client = start_tcpdump("tlsp-client", "up0", pcaps / "client.pcap");
+    const auto server = start_tcpdump("tlsp-server", "br0", pcaps / "server.pcap");
+    const auto probes = probe(29000, 200);
+    // The captures' linger: late FINs and resets still reach the files.
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    client->terminate_and_wait();
+    server->terminate_and_wait();
     const auto out = pcaps / "analysis";
     const auto result = tool({"analyze", "--client-pcap", (pcaps / "client.pcap").string(), "--server-pcap",
                               (pcaps / "server.pcap").string(), "--probes", (run_dir_ / "probes.jsonl").string(),

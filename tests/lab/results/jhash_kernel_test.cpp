@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "root_guard.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -196,13 +198,7 @@ std::optional<std::map<std::uint16_t, std::uint32_t>> observe(const KernelCase& 
 }
 
 TEST(JhashKernel, ModelPredictsEveryBucketTheKernelChooses) {
-    if (geteuid() != 0) {
-        const char* ci = std::getenv("CI");
-        if (ci != nullptr && std::string_view(ci) == "true") {
-            FAIL() << "lab test needs root under CI";
-        }
-        GTEST_SKIP() << "needs root";
-    }
+    TLSPROBE_REQUIRE_ROOT();
     const std::vector<KernelCase> cases{
         {"jhash ip saddr . tcp sport . ip daddr . tcp dport mod 8 seed 0x1234", "jhash:seed=0x1234,mod=8", 8, 0,
          false},

@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string_view>
 
-// Capturing needs root: skip without it, except under CI where a skip would
-// hide a broken feature.
+// Capturing, namespaces and nftables need root: a test skips without it,
+// except under CI=true, where a skip would hide a broken feature.
 #define TLSPROBE_REQUIRE_ROOT()                                                              \
     do {                                                                                     \
         if (::geteuid() != 0) {                                                              \
