@@ -12,6 +12,10 @@
 
 #include "results/errors.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <set>
+
 extern char** environ;
 
 namespace tlsprobe::capture {
@@ -192,6 +196,48 @@ std::vector<std::string> agent_command(std::string_view spec, const std::string&
                                   ": no such interface here, and a one-word command cannot be a capture agent");
     }
     return argv;
+}
+
+std::filesystem::path vantage_flows_file(const std::filesystem::path& run_dir, std::string_view name)
+{
+    return run_dir / (std::string(name) + ".flows.jsonl");
+}
+
+CaptureAgents::CaptureAgents(const std::vector<std::string>& specs, std::uint16_t port,
+                             const std::filesystem::path& run_dir)
+{
+    std::set<std::string> names;
+    for (const auto& spec : specs) {
+        const auto equals = spec.find('=');
+        const auto name = spec.substr(0, equals);
+        if (equals == std::string::npos || name.empty() ||
+            name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos) {
+            throw results::UsageError("--capture: \"" + spec + "\" is not NAME=INTERFACE or NAME=COMMAND (NAME in a-z0-9_-)");
+        }
+        if (!names.insert(name).second) {
+            throw results::UsageError("--capture: vantage \"" + name + "\" is given twice");
+        }
+        const auto argv = agent_command(std::string_view(spec).substr(equals + 1), name, port, run_dir / (name + ".pcap"));
+        agents_.push_back(std::make_unique<AgentProcess>(name, argv, vantage_flows_file(run_dir, name)));
+    }
+    for (const auto& agent : agents_) {
+        agent->wait_ready(std::chrono::seconds(15));
+        spdlog::info("capture agent {} is ready", agent->vantage());
+    }
+}
+
+void CaptureAgents::stop(std::chrono::milliseconds linger)
+{
+    if (agents_.empty()) {
+        return;
+    }
+    std::this_thread::sleep_for(linger);
+    for (auto& agent : agents_) {
+        if (const int status = agent->stop(std::chrono::seconds(15)); status != 0) {
+            spdlog::warn("capture agent {} exited with status {}; its timelines may be incomplete", agent->vantage(),
+                         status);
+        }
+    }
 }
 
 }  // namespace tlsprobe::capture

@@ -8,8 +8,10 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -58,5 +60,24 @@ private:
 // quoting) that must print timelines on stdout.
 [[nodiscard]] std::vector<std::string> agent_command(std::string_view spec, const std::string& vantage,
                                                      std::uint16_t port, const std::filesystem::path& pcap);
+
+// Where a run keeps the timelines that vantage `name` streamed.
+[[nodiscard]] std::filesystem::path vantage_flows_file(const std::filesystem::path& run_dir, std::string_view name);
+
+// The capture agents of one run, one per `--capture NAME=SPEC`.
+class CaptureAgents {
+public:
+    // Starts every agent and waits until each reports ready, so the first
+    // probe is on the wire of every vantage. Throws UsageError for a bad
+    // NAME=SPEC, EnvironmentError for an agent that fails or stays silent.
+    CaptureAgents(const std::vector<std::string>& specs, std::uint16_t port, const std::filesystem::path& run_dir);
+
+    // Lets late FINs and resets reach the captures for `linger`, then stops
+    // every agent (each flushes its open timelines and its drop counts).
+    void stop(std::chrono::milliseconds linger);
+
+private:
+    std::vector<std::unique_ptr<AgentProcess>> agents_;
+};
 
 }  // namespace tlsprobe::capture

@@ -32,19 +32,15 @@ std::filesystem::path existing(const std::string& path, std::string_view flag)
     return path;
 }
 
-std::optional<results::VantageFlows> load_vantage(const std::string& pcap, const std::string& flows,
-                                                  const std::filesystem::path& run_file, std::string name)
+// A vantage given by flag replaces the one of RUN_DIR.
+void override_vantage(std::optional<results::VantageFlows>& vantage, const std::string& pcap, const std::string& flows,
+                      const std::string& name)
 {
     if (!pcap.empty()) {
-        return results::read_pcap_file(existing(pcap, "--" + name + "-pcap"), name);
+        vantage = results::read_pcap_file(existing(pcap, "--" + name + "-pcap"), name);
+    } else if (!flows.empty()) {
+        vantage = results::read_flows_file(existing(flows, "--" + name + "-flows"), name);
     }
-    if (!flows.empty()) {
-        return results::read_flows_file(existing(flows, "--" + name + "-flows"), name);
-    }
-    if (!run_file.empty() && std::filesystem::exists(run_file)) {
-        return results::read_flows_file(run_file, name);
-    }
-    return std::nullopt;
 }
 
 int analyze(const AnalyzeOptions& options)
@@ -53,17 +49,13 @@ int analyze(const AnalyzeOptions& options)
     if (!run_dir.empty() && !std::filesystem::is_directory(run_dir)) {
         throw results::UsageError("RUN_DIR: " + options.run_dir + " is not a directory");
     }
-    results::AnalysisInputs inputs;
-    const auto probes_file = !options.probes.empty() ? existing(options.probes, "--probes")
-                             : run_dir.empty()       ? std::filesystem::path()
-                                                     : run_dir / "probes.jsonl";
-    if (!probes_file.empty() && std::filesystem::exists(probes_file)) {
+    auto inputs = run_dir.empty() ? results::AnalysisInputs{} : results::read_run_directory(run_dir);
+    const auto probes_file = !options.probes.empty() ? existing(options.probes, "--probes") : run_dir / "probes.jsonl";
+    if (!options.probes.empty()) {
         inputs.probes = results::read_probes_file(probes_file);
     }
-    inputs.client = load_vantage(options.client_pcap, options.client_flows,
-                                 run_dir.empty() ? run_dir : run_dir / "client.flows.jsonl", "client");
-    inputs.server = load_vantage(options.server_pcap, options.server_flows,
-                                 run_dir.empty() ? run_dir : run_dir / "server.flows.jsonl", "server");
+    override_vantage(inputs.client, options.client_pcap, options.client_flows, "client");
+    override_vantage(inputs.server, options.server_pcap, options.server_flows, "server");
     if (!inputs.client && !inputs.server) {
         throw results::UsageError("nothing to analyze: give RUN_DIR with captures, or --client-pcap / --server-pcap");
     }

@@ -48,60 +48,10 @@ std::filesystem::path prepare_out_dir(const std::string& requested)
     return results::make_run_directory(requested, "");
 }
 
-// Starts one capture agent per `--capture NAME=SPEC` and waits until each
-// reports ready, so the first probe is on the wire of every vantage.
-std::vector<std::unique_ptr<capture::AgentProcess>> start_capture_agents(const std::vector<std::string>& specs,
-                                                                        std::uint16_t port,
-                                                                        const std::filesystem::path& dir)
-{
-    std::vector<std::unique_ptr<capture::AgentProcess>> agents;
-    std::set<std::string> names;
-    for (const auto& spec : specs) {
-        const auto equals = spec.find('=');
-        const auto name = spec.substr(0, equals);
-        if (equals == std::string::npos || name.empty() ||
-            name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos) {
-            throw results::UsageError("--capture: \"" + spec + "\" is not NAME=INTERFACE or NAME=COMMAND (NAME in a-z0-9_-)");
-        }
-        if (!names.insert(name).second) {
-            throw results::UsageError("--capture: vantage \"" + name + "\" is given twice");
-        }
-        const auto argv = capture::agent_command(std::string_view(spec).substr(equals + 1), name, port,
-                                                 dir / (name + ".pcap"));
-        agents.push_back(std::make_unique<capture::AgentProcess>(name, argv, dir / (name + ".flows.jsonl")));
-    }
-    for (const auto& agent : agents) {
-        agent->wait_ready(std::chrono::seconds(15));
-        spdlog::info("capture agent {} is ready", agent->vantage());
-    }
-    return agents;
-}
-
-// After the last probe, lets late FINs and resets reach the captures, then
-// stops the agents (each flushes its open timelines and its drop counts).
-void stop_capture_agents(std::vector<std::unique_ptr<capture::AgentProcess>>& agents, std::chrono::milliseconds linger)
-{
-    if (agents.empty()) {
-        return;
-    }
-    std::this_thread::sleep_for(linger);
-    for (auto& agent : agents) {
-        if (const int status = agent->stop(std::chrono::seconds(15)); status != 0) {
-            spdlog::warn("capture agent {} exited with status {}; its timelines may be incomplete", agent->vantage(),
-                         status);
-        }
-    }
-}
-
 // With a client capture, the run ends with the verdicts, as `tlsprobe analyze DIR` would give them.
 void analyze_run(const std::filesystem::path& dir)
 {
-    results::AnalysisInputs inputs;
-    inputs.probes = results::read_probes_file(dir / "probes.jsonl");
-    inputs.client = results::read_flows_file(dir / "client.flows.jsonl", "client");
-    if (std::filesystem::exists(dir / "server.flows.jsonl")) {
-        inputs.server = results::read_flows_file(dir / "server.flows.jsonl", "server");
-    }
+    const auto inputs = results::read_run_directory(dir);
     const auto analysis = results::analyze(inputs);
     results::write_analysis(analysis, inputs, dir);
     fmt::print("\n{}", results::analysis_report(analysis, inputs));
@@ -137,10 +87,10 @@ int run(RunOptions& options)
                  plan.target.host, plan.target.port, target.address().to_string(),
                  prober::PortPlan(plan).size(),
                  scenarios::planned_probes(plan), plan.rate, plan.concurrency, dir.string());
-    auto agents = start_capture_agents(options.captures, plan.target.port, dir);
+    capture::CaptureAgents agents(options.captures, plan.target.port, dir);
     prober::Fleet fleet(plan, target, source, tls, probes);
     const auto report = fleet.run();
-    stop_capture_agents(agents, seconds_flag(options.capture_linger_s));
+    agents.stop(seconds_flag(options.capture_linger_s));
 
     const results::RunFacts facts{
         .target = fmt::format("{}:{}", plan.target.host, plan.target.port),
@@ -158,7 +108,7 @@ int run(RunOptions& options)
         spdlog::warn("{} probes were still in flight after the {} s grace and have no record", report.abandoned,
                      prober::interrupt_grace.count());
     }
-    if (std::filesystem::exists(dir / "client.flows.jsonl")) {
+    if (std::filesystem::exists(capture::vantage_flows_file(dir, "client"))) {
         analyze_run(dir);
     }
     if (report.interrupted) {

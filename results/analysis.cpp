@@ -8,6 +8,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "capture/agent_process.hpp"
 #include "capture/capture_file.hpp"
 #include "capture/flow_json.hpp"
 #include "results/errors.hpp"
@@ -354,6 +355,21 @@ std::vector<ProbeRecord> read_probes_file(const std::filesystem::path& path)
     std::vector<ProbeRecord> probes;
     for_each_line(path, [&](const json::object& object) { probes.push_back(probe_record_from_json(object)); });
     return probes;
+}
+
+AnalysisInputs read_run_directory(const std::filesystem::path& dir)
+{
+    AnalysisInputs inputs;
+    if (const auto probes = dir / "probes.jsonl"; std::filesystem::exists(probes)) {
+        inputs.probes = read_probes_file(probes);
+    }
+    for (auto* vantage : {&inputs.client, &inputs.server}) {
+        const std::string name = vantage == &inputs.client ? "client" : "server";
+        if (const auto flows = capture::vantage_flows_file(dir, name); std::filesystem::exists(flows)) {
+            *vantage = read_flows_file(flows, name);
+        }
+    }
+    return inputs;
 }
 
 Analysis analyze(const AnalysisInputs& inputs)

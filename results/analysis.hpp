@@ -42,6 +42,10 @@ struct AnalysisInputs {
     std::optional<VantageFlows> server;
 };
 
+// A run directory as `run --capture` leaves it: probes.jsonl, and the
+// client and server vantages' timelines when they were captured.
+[[nodiscard]] AnalysisInputs read_run_directory(const std::filesystem::path& dir);
+
 struct Analysis {
     std::vector<VerdictRecord> verdicts;
     std::optional<FlowJoin> join;
