@@ -41,10 +41,10 @@ std::string interval_text(const Interval& interval)
 
 std::string determinism_finding(const BucketAnalysis& analysis)
 {
-    const auto& table = analysis.determinism.table;
+    const auto& table = analysis.determinism.evidence.table;
     const auto first_failed = table.failed_failed + table.failed_passed;
     const auto first_passed = table.passed_failed + table.passed_passed;
-    if (analysis.repeated_tuples == 0) {
+    if (analysis.determinism.evidence.repeated == 0) {
         return "Determinism not tested: no tuple was probed twice.";
     }
     const auto counts = fmt::format("{}/{} failing tuples failed again; {}/{} passing did", table.failed_failed,
@@ -52,7 +52,7 @@ std::string determinism_finding(const BucketAnalysis& analysis)
     switch (analysis.determinism.verdict) {
     case DeterminismVerdict::no_failures:
         return fmt::format("No repeated tuple failed its first try ({} tuples probed twice or more).",
-                           analysis.repeated_tuples);
+                           analysis.determinism.evidence.repeated);
     case DeterminismVerdict::random_loss:
         return fmt::format("Failures look like random loss ({}; one-sided Fisher p = {:.3g}).", counts,
                            analysis.determinism.p_value);
@@ -65,13 +65,26 @@ std::string determinism_finding(const BucketAnalysis& analysis)
     return {};
 }
 
-std::string flips_finding(const BucketAnalysis& analysis)
+std::vector<std::string> flip_findings(const RepeatEvidence& evidence)
 {
-    return fmt::format(
-        "{} of {} repeated tuples flipped between pass and fail: when that is more than background loss explains, "
-        "the hash depends on something the prober does not control (MAC, ingress port), or the fault hits only "
-        "some packets of a flow.",
-        analysis.flipped_tuples, analysis.repeated_tuples);
+    std::vector<std::string> lines;
+    if (evidence.flipped != 0) {
+        lines.push_back(fmt::format(
+            "{} of {} repeated tuples flipped between pass and fail (failed at least twice and passed at least "
+            "once): the hash depends on something the prober does not control (MAC, ingress port), or the fault "
+            "hits only some packets of a flow.",
+            evidence.flipped, evidence.repeated));
+    }
+    if (evidence.unconfirmed != 0) {
+        lines.push_back(fmt::format("{} tuples failed one of their two tries: background loss or a flip; a third "
+                                    "try tells them apart (hunt makes it).",
+                                    evidence.unconfirmed));
+    }
+    if (evidence.background != 0) {
+        lines.push_back(fmt::format("{} tuples failed once and passed at least twice: background loss.",
+                                    evidence.background));
+    }
+    return lines;
 }
 
 std::string bucket_list(std::span<const std::uint32_t> buckets)
@@ -132,6 +145,11 @@ std::vector<std::string> fit_findings(const PortFitReport& report)
             equations.push_back(fmt::format("parity(port & 0x{:04x}) = {}", equation.mask, equation.parity ? 1 : 0));
         }
         lines.push_back(fmt::format("Failing ports satisfy: {}.", fmt::join(equations, ", ")));
+        if (fit.outlier) {
+            lines.push_back(fmt::format("Failing port {} lies outside that subspace and was left out of the fit: "
+                                        "background loss on every try, or a fault of its own.",
+                                        *fit.outlier));
+        }
     } else {
         lines.push_back(fmt::format("Without a model: no affine fit over GF(2) of the failing ports ({}).",
                                     to_string(fit.outcome)));
@@ -160,7 +178,7 @@ PortFitReport fit_ports(std::span<const TupleHistory> tuples, const BucketAnalys
                                       .probes = history.failed.size(),
                                       .failures = history.failures()});
         }
-        if (history.flipped()) {
+        if (history.mixed()) {
             continue;
         }
         const bool failed = history.always_failed();
@@ -214,20 +232,27 @@ std::vector<TupleHistory> group_attempts(std::span<const ProbeRecord> records)
     return tuples;
 }
 
-RepeatTable repeat_table(std::span<const TupleHistory> tuples)
+RepeatEvidence repeat_evidence(std::span<const TupleHistory> tuples)
 {
-    RepeatTable table;
+    RepeatEvidence evidence;
+    auto& table = evidence.table;
     for (const auto& history : tuples) {
         if (history.failed.size() < 2) {
             continue;
         }
+        ++evidence.repeated;
         const bool first = history.failed[0];
         const bool second = history.failed[1];
         auto& cell = first ? (second ? table.failed_failed : table.failed_passed)
                            : (second ? table.passed_failed : table.passed_passed);
         ++cell;
+        if (history.flipped()) {
+            ++evidence.flipped;
+        } else if (history.failures() == 1) {
+            ++(history.passes() == 1 ? evidence.unconfirmed : evidence.background);
+        }
     }
-    return table;
+    return evidence;
 }
 
 std::vector<std::uint32_t> BucketAnalysis::faulty_buckets() const
@@ -260,14 +285,10 @@ BucketAnalysis analyze_buckets(std::span<const ProbeRecord> records, const Bucke
     }
     const auto tuples = group_attempts(records);
     analysis.tuples = tuples.size();
-    for (const auto& history : tuples) {
-        analysis.repeated_tuples += history.failed.size() >= 2 ? 1U : 0U;
-        analysis.flipped_tuples += history.flipped() ? 1U : 0U;
-    }
-    analysis.determinism = assess_determinism(repeat_table(tuples), config.alpha);
+    analysis.determinism = assess_determinism(repeat_evidence(tuples), config.background, config.alpha);
     analysis.findings.push_back(determinism_finding(analysis));
-    if (analysis.flipped_tuples != 0) {
-        analysis.findings.push_back(flips_finding(analysis));
+    for (auto& line : flip_findings(analysis.determinism.evidence)) {
+        analysis.findings.push_back(std::move(line));
     }
 
     if (config.model != nullptr) {
@@ -312,13 +333,14 @@ boost::json::object bucket_analysis_json(const BucketAnalysis& analysis, const B
             {"verdict", to_string(bucket.verdict)},
         };
     };
-    const auto& table = analysis.determinism.table;
+    const auto& evidence = analysis.determinism.evidence;
+    const auto& table = evidence.table;
     boost::json::object out{
         {"attempts", analysis.attempts},
         {"local_errors", analysis.local_errors},
         {"tuples", analysis.tuples},
-        {"repeated_tuples", analysis.repeated_tuples},
-        {"flipped_tuples", analysis.flipped_tuples},
+        {"repeated_tuples", evidence.repeated},
+        {"flipped_tuples", evidence.flipped},
         {"background", config.background},
         {"alpha", config.alpha},
         {"confidence", config.confidence},
@@ -328,7 +350,10 @@ boost::json::object bucket_analysis_json(const BucketAnalysis& analysis, const B
           {"failed_failed", table.failed_failed},
           {"failed_passed", table.failed_passed},
           {"passed_failed", table.passed_failed},
-          {"passed_passed", table.passed_passed}}},
+          {"passed_passed", table.passed_passed},
+          {"unconfirmed_flips", evidence.unconfirmed},
+          {"unconfirmed_p_value", analysis.determinism.unconfirmed_p_value},
+          {"background_failures", evidence.background}}},
         {"healthy", analysis.healthy()},
     };
     if (!analysis.model.empty()) {
@@ -353,6 +378,7 @@ boost::json::object bucket_analysis_json(const BucketAnalysis& analysis, const B
             {"redundant", report.fit.redundant},
             {"passing_inside", report.fit.passing_inside},
             {"probed_dimension", report.fit.probed_dimension},
+            {"outlier", report.fit.outlier ? boost::json::value(*report.fit.outlier) : boost::json::value(nullptr)},
             {"chance", report.fit.chance},
             {"hash_space_share", report.fit.hash_space_share},
             {"held_out", {{"total", report.held_out.total},
@@ -407,7 +433,8 @@ std::string bucket_analysis_report(const BucketAnalysis& analysis)
         text += "(no tuple failed)\n";
     }
     text += fmt::format("{} attempts on {} tuples ({} probed more than once), {} local errors left out.\n",
-                        analysis.attempts, analysis.tuples, analysis.repeated_tuples, analysis.local_errors);
+                        analysis.attempts, analysis.tuples, analysis.determinism.evidence.repeated,
+                        analysis.local_errors);
     text += "\n";
     for (const auto& line : analysis.findings) {
         text += line + "\n";

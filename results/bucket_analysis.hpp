@@ -35,17 +35,23 @@ struct TupleHistory {
     std::vector<bool> failed;
 
     [[nodiscard]] std::uint64_t failures() const;
-    [[nodiscard]] bool always_failed() const { return !failed.empty() && failures() == failed.size(); }
+    [[nodiscard]] std::uint64_t passes() const { return failed.size() - failures(); }
+    [[nodiscard]] bool always_failed() const { return !failed.empty() && passes() == 0; }
     [[nodiscard]] bool never_failed() const { return failures() == 0; }
-    [[nodiscard]] bool flipped() const { return !always_failed() && !never_failed(); }
+    // Some attempts failed, some passed.
+    [[nodiscard]] bool mixed() const { return failures() != 0 && passes() != 0; }
+    // Failed at least twice and passed at least once: more than one background
+    // loss, so the tuple's outcome really changes between tries.
+    [[nodiscard]] bool flipped() const { return failures() >= 2 && passes() >= 1; }
 };
 
 // Attempts grouped per tuple, ordered by tuple; `local_error` attempts (the
 // prober's own host failed) are left out.
 [[nodiscard]] std::vector<TupleHistory> group_attempts(std::span<const ProbeRecord> records);
 
-// First try against second try of every tuple probed at least twice.
-[[nodiscard]] RepeatTable repeat_table(std::span<const TupleHistory> tuples);
+// First try against second try of every tuple probed at least twice, and
+// which of them flipped.
+[[nodiscard]] RepeatEvidence repeat_evidence(std::span<const TupleHistory> tuples);
 
 struct BucketAnalysisConfig {
     const HashModel* model = nullptr;  // none: fit the failing ports over GF(2)
@@ -75,9 +81,7 @@ struct BucketAnalysis {
     std::uint64_t attempts = 0;      // path attempts considered (local_error left out)
     std::uint64_t local_errors = 0;
     std::uint64_t tuples = 0;
-    std::uint64_t repeated_tuples = 0;
-    std::uint64_t flipped_tuples = 0;  // some attempts failed, some passed
-    DeterminismResult determinism;
+    DeterminismResult determinism;  // with the repeated and flipped tuples
     std::string model;                       // canonical spec, empty without a model
     std::vector<BucketResult> buckets;       // with a model: one per bucket
     std::optional<PortFitReport> port_fit;   // without a model

@@ -12,14 +12,19 @@ std::string_view to_string(DeterminismVerdict verdict) {
     return "unknown";
 }
 
-DeterminismResult assess_determinism(const RepeatTable& table, double alpha) {
-    DeterminismResult result{table, fisher_exact_greater(table), DeterminismVerdict::no_failures};
+DeterminismResult assess_determinism(const RepeatEvidence& evidence, double background, double alpha) {
+    DeterminismResult result{.evidence = evidence,
+                             .p_value = fisher_exact_greater(evidence.table),
+                             .unconfirmed_p_value = binomial_upper_tail(evidence.unconfirmed, evidence.repeated,
+                                                                        2.0 * background * (1.0 - background)),
+                             .verdict = DeterminismVerdict::no_failures};
+    const auto& table = evidence.table;
     if (table.failed_failed + table.failed_passed == 0) {
         return result;
     }
     if (result.p_value >= alpha) {
         result.verdict = DeterminismVerdict::random_loss;
-    } else if (table.failed_passed > 0) {
+    } else if (evidence.flipped > 0 || result.unconfirmed_p_value < alpha) {
         result.verdict = DeterminismVerdict::per_flow_flips;
     } else {
         result.verdict = DeterminismVerdict::per_flow;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <iterator>
 #include <unordered_set>
 
 namespace tlsprobe::results {
@@ -120,8 +121,12 @@ std::string_view to_string(FitOutcome outcome) {
     return "unknown";
 }
 
-AffineFit fit_affine_ports(std::span<const std::uint16_t> failing, std::span<const std::uint16_t> passing,
-                           const FitConfig& config) {
+namespace {
+
+// The fit of every failing port; `chance_factor` multiplies the chance bound
+// (the choices made before fitting).
+AffineFit fit_all(std::span<const std::uint16_t> failing, std::span<const std::uint16_t> passing,
+                  const FitConfig& config, double chance_factor) {
     AffineFit fit;
     const std::unordered_set<std::uint16_t> distinct(failing.begin(), failing.end());
     fit.failing = distinct.size();
@@ -139,8 +144,9 @@ AffineFit fit_affine_ports(std::span<const std::uint16_t> failing, std::span<con
     }
     fit.redundant = fit.failing - (space.dimension() + 1U);
     fit.probed_dimension = probed.dimension();
-    fit.chance = chance_bound(fit.failing, fit.redundant, probed.dimension() - space.dimension(),
-                              fit.passing_inside == 0 ? passing.size() : 0);
+    fit.chance = std::min(1.0, chance_factor * chance_bound(fit.failing, fit.redundant,
+                                                            probed.dimension() - space.dimension(),
+                                                            fit.passing_inside == 0 ? passing.size() : 0));
     fit.hash_space_share = std::ldexp(1.0, -static_cast<int>(space.codimension()));
     if (space.codimension() == 0) {
         fit.outcome = FitOutcome::codimension_too_small;
@@ -155,6 +161,34 @@ AffineFit fit_affine_ports(std::span<const std::uint16_t> failing, std::span<con
     }
     fit.space = space;
     return fit;
+}
+
+}  // namespace
+
+AffineFit fit_affine_ports(std::span<const std::uint16_t> failing, std::span<const std::uint16_t> passing,
+                           const FitConfig& config) {
+    auto fit = fit_all(failing, passing, config, 1.0);
+    const bool one_port_may_spoil =
+        fit.outcome == FitOutcome::includes_passing || fit.outcome == FitOutcome::codimension_too_small;
+    if (!config.allow_one_outlier || !one_port_may_spoil || fit.failing < 3) {
+        return fit;
+    }
+    std::vector<std::uint16_t> ports(failing.begin(), failing.end());
+    std::sort(ports.begin(), ports.end());
+    ports.erase(std::unique(ports.begin(), ports.end()), ports.end());
+    std::optional<AffineFit> best;
+    std::vector<std::uint16_t> rest;
+    for (const std::uint16_t left_out : ports) {
+        rest.clear();
+        std::copy_if(ports.begin(), ports.end(), std::back_inserter(rest),
+                     [left_out](std::uint16_t port) { return port != left_out; });
+        auto candidate = fit_all(rest, passing, config, static_cast<double>(ports.size()));
+        if (candidate.accepted() && (!best || candidate.chance < best->chance)) {
+            candidate.outlier = left_out;
+            best = std::move(candidate);
+        }
+    }
+    return best ? *best : fit;
 }
 
 PredictionScore score_prediction(const AffinePortSpace& space, std::span<const LabelledPort> held_out) {

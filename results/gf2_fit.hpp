@@ -57,6 +57,11 @@ struct FitConfig {
     double alpha = 1e-3;
     // Largest bucket count considered is 2^max_codimension.
     unsigned max_codimension = 12;
+    // A failing port that is not in the fault's subspace (a tuple that lost
+    // two tries to background loss) puts passing ports into the span: when
+    // the full fit fails, every fit with one failing port left out is tried,
+    // its chance bound multiplied by the number of ports that could be left out.
+    bool allow_one_outlier = true;
 };
 
 struct AffineFit {
@@ -71,6 +76,7 @@ struct AffineFit {
     // with c = probed_dimension - dimension (docs/BUCKETS.md).
     double chance = 1.0;
     double hash_space_share = 0.0;         // 2^-codimension: share of all ports predicted to fail
+    std::optional<std::uint16_t> outlier;  // the failing port left out of an accepted fit
 
     [[nodiscard]] bool accepted() const { return outcome == FitOutcome::accepted; }
 };

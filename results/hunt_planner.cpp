@@ -4,19 +4,19 @@
 
 #include <algorithm>
 
-#include "results/bucket_analysis.hpp"
 #include "results/errors.hpp"
 
 namespace tlsprobe::results {
 namespace {
 
-// Held-out ports needed before an accepted fit ends a hunt without a model.
+// Held-out ports, all predicted right, needed before an accepted fit ends a
+// hunt without a model.
 constexpr std::uint64_t min_held_out = 20;
 
 }  // namespace
 
 HuntPlanner::HuntPlanner(const HuntConfig& config)
-    : config_(config), random_(config.seed), repeated_(65536, false)
+    : config_(config), random_(config.seed), planned_(65536, 0)
 {
     if (config_.model != nullptr) {
         unused_by_bucket_ = ports_by_bucket(*config_.model, config_.base, config_.port_low, config_.port_high);
@@ -36,53 +36,114 @@ HuntPlanner::HuntPlanner(const HuntConfig& config)
     }
 }
 
-std::vector<std::uint16_t> HuntPlanner::fresh_for_buckets(std::span<const ProbeRecord> records, std::uint64_t room,
+void HuntPlanner::plan(std::vector<std::uint16_t>& round, std::uint16_t port)
+{
+    round.push_back(port);
+    ++planned_[port];
+}
+
+std::uint64_t HuntPlanner::failing_repeated(std::span<const TupleHistory> tuples) const
+{
+    return static_cast<std::uint64_t>(std::count_if(tuples.begin(), tuples.end(), [this](const TupleHistory& history) {
+        return history.failed[0] && planned_[history.tuple.src_port] >= 2;
+    }));
+}
+
+std::vector<std::uint16_t> HuntPlanner::repeats(std::span<const TupleHistory> tuples, std::uint64_t room)
+{
+    std::vector<std::uint16_t> round;
+    std::vector<std::uint16_t> passing_once;
+    for (const auto& history : tuples) {
+        const auto port = history.tuple.src_port;
+        const auto done = history.failed.size();
+        // An attempt that ended in a local error has no place in the history:
+        // such a tuple is not chased further.
+        if (done != planned_[port]) {
+            continue;
+        }
+        const bool wanted = (done == 1 && history.failed[0]) || (done == 2 && history.mixed());
+        if (wanted && round.size() < room) {
+            plan(round, port);
+        } else if (done == 1 && !history.failed[0]) {
+            passing_once.push_back(port);
+        }
+    }
+    const auto passing_wanted = std::max(config_.min_passing_repeats, failing_repeated(tuples));
+    std::shuffle(passing_once.begin(), passing_once.end(), random_);
+    for (const auto port : passing_once) {
+        if (passing_repeated_ >= passing_wanted || round.size() >= room) {
+            break;
+        }
+        plan(round, port);
+        ++passing_repeated_;
+    }
+    return round;
+}
+
+std::vector<std::uint16_t> HuntPlanner::fresh_for_buckets(std::span<const ProbeRecord> records,
+                                                          std::span<const TupleHistory> tuples, std::uint64_t room,
                                                           bool determinism_settled)
 {
     const auto& model = *config_.model;
-    std::vector<BucketCounts> counts(model.bucket_count());
+    const std::uint64_t buckets = model.bucket_count();
+    std::vector<BucketCounts> counts(buckets);
+    std::vector<std::uint64_t> first_failed(buckets, 0);
     for (std::uint32_t i = 0; i < counts.size(); ++i) {
         counts[i].bucket = model.first_bucket() + i;
     }
-    for (const auto& record : records) {
-        if (record.outcome == Outcome::local_error) {
-            continue;
-        }
+    for (const auto& history : tuples) {
         auto tuple = config_.base;
-        tuple.src_port = record.src_port;
-        auto& entry = counts[model.bucket(tuple) - model.first_bucket()];
-        ++entry.probes;
-        entry.failures += is_path_failure(record.outcome) ? 1U : 0U;
+        tuple.src_port = history.tuple.src_port;
+        const auto index = model.bucket(tuple) - model.first_bucket();
+        counts[index].probes += history.failed.size();
+        counts[index].failures += history.failures();
+        first_failed[index] += history.failed[0] ? 1U : 0U;
     }
     const SequentialBucketTest rule({.background = std::max(config_.background, 1e-3),
                                      .faulty_rate = 0.9,
                                      .alpha = config_.alpha,
                                      .beta = 0.05,
                                      .buckets = model.bucket_count()});
-    const std::uint64_t buckets = model.bucket_count();
-    // The first sweep gives every bucket a share of an eighth of the budget;
-    // later rounds top up the undecided ones a few probes at a time.
-    // Once every bucket is decided but too few failures were seen to test
-    // determinism, every bucket gets fresh probes again, an eighth of the
-    // budget per round.
-    const bool all_decided = std::all_of(counts.begin(), counts.end(), [&](const BucketCounts& entry) {
-        return rule.decide(entry.probes, entry.failures) != SequentialDecision::undecided;
-    });
-    const bool sweep_all = all_decided && !determinism_settled;
-    const std::uint64_t per_bucket =
-        rounds_ == 0  ? std::clamp<std::uint64_t>(config_.budget / (8 * buckets), 2, 16)
-        : sweep_all ? std::max<std::uint64_t>(1, config_.budget / (8 * buckets))
-                      : 4;
-    std::vector<std::uint16_t> fresh;
-    for (std::uint64_t k = 0; k < per_bucket; ++k) {
-        for (const auto& entry : counts) {
-            auto& unused = unused_by_bucket_[entry.bucket];
-            if (fresh.size() >= room || unused.empty() ||
-                (!sweep_all && rule.decide(entry.probes, entry.failures) != SequentialDecision::undecided)) {
-                continue;
+    // The first sweep gives every bucket a share of an eighth of the budget
+    // (2 to 16 probes); later rounds give each undecided bucket the fewest
+    // probes that could decide it.
+    std::vector<std::uint64_t> wanted(buckets, 0);
+    std::vector<std::size_t> faulty;
+    bool all_decided = true;
+    const std::uint64_t sweep = std::clamp<std::uint64_t>(config_.budget / (8 * buckets), 2, 16);
+    for (std::size_t i = 0; i < buckets; ++i) {
+        const auto decision = rule.decide(counts[i].probes, counts[i].failures);
+        wanted[i] = records.empty() ? sweep : rule.probes_to_decide(counts[i].probes, counts[i].failures);
+        all_decided = all_decided && decision != SequentialDecision::undecided;
+        if (decision == SequentialDecision::faulty) {
+            faulty.push_back(i);
+        }
+    }
+    // Until determinism is settled, failing tuples to re-probe come from
+    // fresh ports of the faulty buckets; with none faulty, from every bucket
+    // once all are decided.
+    if (!records.empty() && !determinism_settled) {
+        if (!faulty.empty()) {
+            std::uint64_t failing = 0;
+            for (const auto index : faulty) {
+                failing += first_failed[index];
             }
-            fresh.push_back(unused.back());
-            unused.pop_back();
+            for (std::uint64_t k = 0; failing + k < config_.min_failing_repeats; ++k) {
+                ++wanted[faulty[k % faulty.size()]];
+            }
+        } else if (all_decided) {
+            std::fill(wanted.begin(), wanted.end(), std::max<std::uint64_t>(1, config_.budget / (8 * buckets)));
+        }
+    }
+    std::vector<std::uint16_t> fresh;
+    const auto most = *std::max_element(wanted.begin(), wanted.end());
+    for (std::uint64_t k = 0; k < most; ++k) {
+        for (std::size_t i = 0; i < buckets; ++i) {
+            auto& unused = unused_by_bucket_[counts[i].bucket];
+            if (k < wanted[i] && !unused.empty() && fresh.size() < room) {
+                plan(fresh, unused.back());
+                unused.pop_back();
+            }
         }
     }
     return fresh;
@@ -91,8 +152,11 @@ std::vector<std::uint16_t> HuntPlanner::fresh_for_buckets(std::span<const ProbeR
 std::vector<std::uint16_t> HuntPlanner::fresh_random(std::uint64_t count)
 {
     count = std::min<std::uint64_t>(count, unused_.size());
-    std::vector<std::uint16_t> fresh(unused_.end() - static_cast<std::ptrdiff_t>(count), unused_.end());
-    unused_.resize(unused_.size() - count);
+    std::vector<std::uint16_t> fresh;
+    for (std::uint64_t i = 0; i < count; ++i) {
+        plan(fresh, unused_.back());
+        unused_.pop_back();
+    }
     return fresh;
 }
 
@@ -102,52 +166,40 @@ std::vector<std::uint16_t> HuntPlanner::next_round(std::span<const ProbeRecord> 
         return {};
     }
     const std::uint64_t room = config_.budget - records.size();
-    std::vector<std::uint16_t> round;
-    std::vector<std::uint16_t> passing_once;
-    std::uint64_t failing_repeated = 0;
     const auto tuples = group_attempts(records);
-    // Settled once the repeats already show a per-flow fault, or once enough
-    // failing tuples were re-probed to call it random loss.
-    const auto determinism = assess_determinism(repeat_table(tuples), config_.alpha).verdict;
-    const bool per_flow_shown =
-        determinism == DeterminismVerdict::per_flow || determinism == DeterminismVerdict::per_flow_flips;
-    for (const auto& history : tuples) {
-        const auto port = history.tuple.src_port;
-        if (history.failed.size() >= 2 && history.failed[0]) {
-            ++failing_repeated;
-        }
-        if (history.failed.size() != 1 || repeated_[port]) {
-            continue;
-        }
-        if (!history.failed[0]) {
-            passing_once.push_back(port);
-        } else if (round.size() < room) {
-            round.push_back(port);
-            repeated_[port] = true;
-            ++failing_repeated;
-        }
-    }
-    std::shuffle(passing_once.begin(), passing_once.end(), random_);
-    const auto passing_wanted = std::max(config_.min_passing_repeats, failing_repeated);
-    for (const auto port : passing_once) {
-        if (passing_repeated_ >= passing_wanted || round.size() >= room) {
-            break;
-        }
-        round.push_back(port);
-        repeated_[port] = true;
-        ++passing_repeated_;
-    }
+    auto round = repeats(tuples, room);
 
     std::vector<std::uint16_t> fresh;
     if (config_.model != nullptr) {
-        fresh = fresh_for_buckets(records, room - round.size(),
-                                  per_flow_shown || failing_repeated >= config_.min_failing_repeats);
+        // Settled once the repeats show a per-flow fault, or once enough
+        // failing tuples were (or are about to be) re-probed to call it
+        // random loss.
+        const auto verdict = assess_determinism(repeat_evidence(tuples), config_.background, config_.alpha).verdict;
+        const bool settled = verdict == DeterminismVerdict::per_flow ||
+                             verdict == DeterminismVerdict::per_flow_flips ||
+                             failing_repeated(tuples) >= config_.min_failing_repeats;
+        fresh = fresh_for_buckets(records, tuples, room - round.size(), settled);
     } else {
-        const auto analysis = analyze_buckets(records, {.background = config_.background, .alpha = config_.alpha});
+        // The fit on confirmed labels: a first failure whose re-probe is
+        // still to come may be background loss, which would make the span
+        // swallow passing ports.
+        std::vector<ProbeRecord> confirmed;
+        for (const auto& record : records) {
+            if (!(record.attempt == 1 && is_path_failure(record.outcome) && planned_[record.src_port] == 2)) {
+                confirmed.push_back(record);
+            }
+        }
+        const auto analysis =
+            analyze_buckets(confirmed, {.background = config_.background, .alpha = config_.alpha});
+        // A span that misses a dimension of the fault predicts some failing
+        // held-out port to pass: probe on until the held-out ports agree.
         const bool settled = analysis.port_fit && analysis.port_fit->fit.accepted() &&
-                             analysis.port_fit->held_out.total >= min_held_out;
+                             analysis.port_fit->held_out.total >= min_held_out &&
+                             analysis.port_fit->held_out.correct == analysis.port_fit->held_out.total;
         if (!settled) {
-            const auto wanted = rounds_ == 0 ? room * 2 / 3 : std::max<std::uint64_t>(config_.budget / 6, 1);
+            // The fit is tried after every round: small rounds stop a hunt
+            // that fits soon after it could, at the price of more rounds.
+            const std::uint64_t wanted = rounds_ == 0 ? 256 : 128;
             fresh = fresh_random(std::min(wanted, room - round.size()));
         }
     }

@@ -2,14 +2,16 @@
 // `tlsprobe hunt`: which source ports the next round of probes binds.
 // Fresh ports that cover every bucket still undecided (with a model) or
 // random fresh ports (without), re-probes of the tuples whose first try
-// failed and an equal sample of passing ones, interleaved; nothing once the
-// answer is settled or the budget is spent (docs/BUCKETS.md).
+// failed and an equal sample of passing ones, a third try of every tuple
+// whose two tries disagreed, interleaved; nothing once the answer is settled
+// or the budget is spent (docs/BUCKETS.md).
 #include <cstdint>
 #include <map>
 #include <random>
 #include <span>
 #include <vector>
 
+#include "results/bucket_analysis.hpp"
 #include "results/hash_model.hpp"
 #include "results/probe_record.hpp"
 #include "results/sequential_test.hpp"
@@ -27,10 +29,11 @@ struct HuntConfig {
     std::uint64_t seed = 1;
     // Passing tuples re-probed at least, so "0/N passing failed again" means something.
     std::uint64_t min_passing_repeats = 20;
-    // With a model, probing goes on after every bucket is decided until the
-    // repeats show a per-flow fault or this many failing tuples were
-    // re-probed (or the budget is spent), so that "random loss" rests on more
-    // than one or two repeats.
+    // Determinism is settled when the repeats show a per-flow fault or this
+    // many failing tuples were re-probed, so that "random loss" rests on more
+    // than one or two repeats. Until then, with a model, the buckets called
+    // faulty get fresh ports (their failures are the tuples to re-probe), or
+    // every bucket does when none is faulty.
     std::uint64_t min_failing_repeats = 10;
 };
 
@@ -44,15 +47,22 @@ public:
     [[nodiscard]] std::vector<std::uint16_t> next_round(std::span<const ProbeRecord> records);
 
 private:
+    // Re-probes this round wants: second tries of failed tuples, third tries
+    // of tuples whose two tries disagreed, then passing tuples.
+    [[nodiscard]] std::vector<std::uint16_t> repeats(std::span<const TupleHistory> tuples, std::uint64_t room);
     [[nodiscard]] std::vector<std::uint16_t> fresh_for_buckets(std::span<const ProbeRecord> records,
+                                                               std::span<const TupleHistory> tuples,
                                                                std::uint64_t room, bool determinism_settled);
     [[nodiscard]] std::vector<std::uint16_t> fresh_random(std::uint64_t count);
+    void plan(std::vector<std::uint16_t>& round, std::uint16_t port);
+    // Tuples whose first try failed and whose second try is done or planned.
+    [[nodiscard]] std::uint64_t failing_repeated(std::span<const TupleHistory> tuples) const;
 
     HuntConfig config_;
     std::mt19937_64 random_;
     std::map<std::uint32_t, std::vector<std::uint16_t>> unused_by_bucket_;  // with a model, shuffled
     std::vector<std::uint16_t> unused_;                                     // without, shuffled
-    std::vector<bool> repeated_;  // by port: already chosen for a repeat
+    std::vector<std::uint8_t> planned_;  // by port: attempts put in a round so far
     std::uint64_t passing_repeated_ = 0;
     std::uint64_t rounds_ = 0;
 };

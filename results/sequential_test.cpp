@@ -2,6 +2,7 @@
 
 #include "results/errors.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace tlsprobe::results {
@@ -44,6 +45,18 @@ SequentialDecision SequentialBucketTest::decide(std::uint64_t probes, std::uint6
         return SequentialDecision::clean;
     }
     return SequentialDecision::undecided;
+}
+
+std::uint64_t SequentialBucketTest::probes_to_decide(std::uint64_t probes, std::uint64_t failures) const {
+    if (decide(probes, failures) != SequentialDecision::undecided) {
+        return 0;
+    }
+    const double llr = log_likelihood_ratio(probes, failures);
+    // Each pass moves the ratio down by -log_pass_ratio_, each failure up by
+    // log_fail_ratio_; both steps are positive because background < faulty rate.
+    const double passes = std::ceil((llr - lower_) / -log_pass_ratio_);
+    const double fails = std::ceil((upper_ - llr) / log_fail_ratio_);
+    return static_cast<std::uint64_t>(std::max(1.0, std::min(passes, fails)));
 }
 
 std::optional<std::size_t> next_bucket_to_probe(std::span<const BucketCounts> counts,

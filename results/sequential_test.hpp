@@ -35,6 +35,10 @@ public:
     // Log-likelihood ratio log(L(H1) / L(H0)) of `failures` in `probes`.
     [[nodiscard]] double log_likelihood_ratio(std::uint64_t probes, std::uint64_t failures) const;
     [[nodiscard]] SequentialDecision decide(std::uint64_t probes, std::uint64_t failures) const;
+    // The fewest further probes that can decide an undecided bucket: as many
+    // passes as reach `clean`, or failures as reach `faulty`, whichever is
+    // fewer; 0 for a decided bucket.
+    [[nodiscard]] std::uint64_t probes_to_decide(std::uint64_t probes, std::uint64_t failures) const;
     [[nodiscard]] double upper_bound() const { return upper_; }
     [[nodiscard]] double lower_bound() const { return lower_; }
 

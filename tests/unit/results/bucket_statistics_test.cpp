@@ -13,7 +13,7 @@ namespace tlsprobe::results {
 namespace {
 
 TEST(Determinism, EveryFailureRepeatingIsPerFlow) {
-    const auto result = assess_determinism({148, 0, 0, 200}, 0.01);
+    const auto result = assess_determinism({.table = {148, 0, 0, 200}, .repeated = 348}, 0.01, 0.01);
     EXPECT_EQ(result.verdict, DeterminismVerdict::per_flow);
     EXPECT_LT(result.p_value, 1e-100);
     EXPECT_EQ(to_string(result.verdict), "per_flow");
@@ -21,7 +21,8 @@ TEST(Determinism, EveryFailureRepeatingIsPerFlow) {
 
 TEST(Determinism, RepeatsNoLikelierAfterAFailureIsRandomLoss) {
     // 1% loss: of 100 first failures 1 failed again; of 200 passes 2 failed on repeat.
-    const auto result = assess_determinism({1, 99, 2, 198}, 0.01);
+    const auto result =
+        assess_determinism({.table = {1, 99, 2, 198}, .repeated = 300, .unconfirmed = 101}, 0.01, 0.01);
     EXPECT_EQ(result.verdict, DeterminismVerdict::random_loss);
     EXPECT_GT(result.p_value, 0.5);
 }
@@ -29,13 +30,38 @@ TEST(Determinism, RepeatsNoLikelierAfterAFailureIsRandomLoss) {
 TEST(Determinism, SignificantButSomeTuplesFlippedIsReportedAsFlips) {
     // Half the failing tuples fail again (the hash sees something the prober
     // does not control); passing tuples fail again at the background rate.
-    const auto result = assess_determinism({40, 40, 3, 197}, 0.01);
+    // A third try of the 43 tuples whose two tries disagreed: 20 failed again.
+    const auto result = assess_determinism(
+        {.table = {40, 40, 3, 197}, .repeated = 280, .flipped = 20, .unconfirmed = 0, .background = 23}, 0.01,
+        0.01);
     EXPECT_EQ(result.verdict, DeterminismVerdict::per_flow_flips);
     EXPECT_LT(result.p_value, 1e-10);
 }
 
+TEST(Determinism, MoreDisagreeingTwoTriesThanBackgroundExplainsAreFlips) {
+    // No third try: 43 of 280 tuples failed one of two tries, where 1%
+    // background loss explains about 5.5 (P(X >= 43) is astronomically small).
+    const auto result =
+        assess_determinism({.table = {40, 40, 3, 197}, .repeated = 280, .unconfirmed = 43}, 0.01, 0.01);
+    EXPECT_EQ(result.verdict, DeterminismVerdict::per_flow_flips);
+    EXPECT_LT(result.unconfirmed_p_value, 1e-20);
+}
+
+TEST(Determinism, OneBackgroundFailureAmongPerFlowFailuresIsNoFlip) {
+    // A clean tuple lost its first try to background loss and passed twice
+    // after: the dead bucket's tuples all failed again, nothing flipped.
+    const auto a = assess_determinism({.table = {6, 1, 0, 20}, .repeated = 27, .background = 1}, 0.01, 0.01);
+    EXPECT_EQ(a.verdict, DeterminismVerdict::per_flow);
+    // Without the third try the same tuple is unconfirmed, and one in 27 is
+    // what 1% background loss explains: still no flip.
+    const auto b = assess_determinism({.table = {6, 1, 0, 20}, .repeated = 27, .unconfirmed = 1}, 0.01, 0.01);
+    EXPECT_EQ(b.verdict, DeterminismVerdict::per_flow);
+    EXPECT_NEAR(b.unconfirmed_p_value, 1.0 - std::pow(1.0 - 2 * 0.01 * 0.99, 27), 1e-12);
+}
+
 TEST(Determinism, NoFirstFailuresNothingToTest) {
-    EXPECT_EQ(assess_determinism({0, 0, 1, 99}, 0.01).verdict, DeterminismVerdict::no_failures);
+    EXPECT_EQ(assess_determinism({.table = {0, 0, 1, 99}, .repeated = 100, .unconfirmed = 1}, 0.01, 0.01).verdict,
+              DeterminismVerdict::no_failures);
 }
 
 TEST(BucketTests, NamesOnlyTheDeadBucketAmongEight) {
