@@ -60,7 +60,7 @@ struct BucketAnalysisConfig {
     double confidence = 0.95;          // of the Wilson intervals
     // Without a model, one labelled port in this many is held out of the fit
     // and predicted.
-    std::uint32_t hold_out_every = 5;
+    std::uint32_t hold_out_every = 10;
 };
 
 // Without a model: what the GF(2) fit made of the failing ports.

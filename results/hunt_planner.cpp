@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
 #include "results/errors.hpp"
 
@@ -160,6 +161,15 @@ std::vector<std::uint16_t> HuntPlanner::fresh_random(std::uint64_t count)
     return fresh;
 }
 
+bool HuntPlanner::fit_settled(std::span<const ProbeRecord> records) const
+{
+    const auto analysis = analyze_buckets(records, {.background = config_.background, .alpha = config_.alpha});
+    // A span that misses a dimension of the fault predicts some failing
+    // held-out port to pass: probe on until the held-out ports agree.
+    return analysis.port_fit && analysis.port_fit->fit.accepted() && analysis.port_fit->held_out.total >= min_held_out &&
+           analysis.port_fit->held_out.correct == analysis.port_fit->held_out.total;
+}
+
 std::vector<std::uint16_t> HuntPlanner::next_round(std::span<const ProbeRecord> records)
 {
     if (records.size() >= config_.budget) {
@@ -180,22 +190,18 @@ std::vector<std::uint16_t> HuntPlanner::next_round(std::span<const ProbeRecord> 
                              failing_repeated(tuples) >= config_.min_failing_repeats;
         fresh = fresh_for_buckets(records, tuples, room - round.size(), settled);
     } else {
-        // The fit on confirmed labels: a first failure whose re-probe is
-        // still to come may be background loss, which would make the span
-        // swallow passing ports.
-        std::vector<ProbeRecord> confirmed;
-        for (const auto& record : records) {
-            if (!(record.attempt == 1 && is_path_failure(record.outcome) && planned_[record.src_port] == 2)) {
-                confirmed.push_back(record);
-            }
+        // A first failure whose re-probe is still to come may be background
+        // loss, which would put passing ports into the span: the fit is tried
+        // with those failures (to stop fresh probing as soon as it could be
+        // settled, pending their re-probes) and without them (confirmed labels).
+        std::vector<bool> pending(65536, false);
+        for (const auto& history : tuples) {
+            pending[history.tuple.src_port] = history.failed.size() == 1 && history.failed[0];
         }
-        const auto analysis =
-            analyze_buckets(confirmed, {.background = config_.background, .alpha = config_.alpha});
-        // A span that misses a dimension of the fault predicts some failing
-        // held-out port to pass: probe on until the held-out ports agree.
-        const bool settled = analysis.port_fit && analysis.port_fit->fit.accepted() &&
-                             analysis.port_fit->held_out.total >= min_held_out &&
-                             analysis.port_fit->held_out.correct == analysis.port_fit->held_out.total;
+        std::vector<ProbeRecord> confirmed;
+        std::copy_if(records.begin(), records.end(), std::back_inserter(confirmed),
+                     [&pending](const ProbeRecord& record) { return !pending[record.src_port]; });
+        const bool settled = fit_settled(records) || fit_settled(confirmed);
         if (!settled) {
             // The fit is tried after every round: small rounds stop a hunt
             // that fits soon after it could, at the price of more rounds.

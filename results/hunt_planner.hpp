@@ -54,6 +54,9 @@ private:
                                                                std::span<const TupleHistory> tuples,
                                                                std::uint64_t room, bool determinism_settled);
     [[nodiscard]] std::vector<std::uint16_t> fresh_random(std::uint64_t count);
+    // Without a model: the GF(2) fit of these records is accepted and
+    // predicts every held-out port.
+    [[nodiscard]] bool fit_settled(std::span<const ProbeRecord> records) const;
     void plan(std::vector<std::uint16_t>& round, std::uint16_t port);
     // Tuples whose first try failed and whose second try is done or planned.
     [[nodiscard]] std::uint64_t failing_repeated(std::span<const TupleHistory> tuples) const;

@@ -161,7 +161,7 @@ TEST(BucketAnalysis, Crc16FailuresFitWithoutAModel)
     const auto analysis = analyze_buckets(records, {});
     ASSERT_TRUE(analysis.port_fit);
     EXPECT_TRUE(analysis.port_fit->fit.accepted());
-    EXPECT_EQ(analysis.port_fit->held_out.total, 100U);
+    EXPECT_EQ(analysis.port_fit->held_out.total, 50U);
     EXPECT_DOUBLE_EQ(analysis.port_fit->held_out.accuracy(), 1.0);
     EXPECT_TRUE(contains(analysis, "1 in 8 of the probed port space"));
     EXPECT_FALSE(analysis.healthy());

@@ -52,6 +52,36 @@ std::function<std::uint32_t(std::uint16_t)> port_hash(const char* spec) {
 // The lab's --hash-map style: CRC-16/ARC of the source port alone.
 const auto crc16_bucket = port_hash("crc16:variant=arc,fields=sport,mod=64");
 
+TEST(AffineFit, OneFailingPortOutsideTheBucketIsLeftOutAndNamed) {
+    // A clean port that lost both tries to background loss among the
+    // failures of bucket 17: the full span swallows passing ports, the fit
+    // without that port is accepted and names it.
+    auto split = label_ports([](std::uint16_t port) { return crc16_bucket(port) == 17; }, 1500, 7);
+    const auto stray = split.passing.back();
+    split.passing.pop_back();
+    split.failing.insert(split.failing.begin() + 3, stray);
+    const auto fit = fit_affine_ports(split.failing, split.passing, {});
+    ASSERT_TRUE(fit.accepted()) << to_string(fit.outcome);
+    ASSERT_TRUE(fit.outlier);
+    EXPECT_EQ(*fit.outlier, stray);
+    EXPECT_EQ(fit.space->codimension(), 6U);
+    EXPECT_DOUBLE_EQ(score_prediction(*fit.space, split.held_out).accuracy(), 1.0);
+    // Without the allowance the same labels are rejected.
+    EXPECT_EQ(fit_affine_ports(split.failing, split.passing, {.allow_one_outlier = false}).outcome,
+              FitOutcome::includes_passing);
+}
+
+TEST(AffineFit, TwoFailingPortsOutsideTheBucketAreNotFitted) {
+    auto split = label_ports([](std::uint16_t port) { return crc16_bucket(port) == 17; }, 1500, 7);
+    for (int i = 0; i < 2; ++i) {
+        split.failing.push_back(split.passing.back());
+        split.passing.pop_back();
+    }
+    const auto fit = fit_affine_ports(split.failing, split.passing, {});
+    EXPECT_FALSE(fit.accepted());
+    EXPECT_FALSE(fit.outlier);
+}
+
 TEST(AffineFit, Crc16BucketSeventeenOfSixtyFourIsFoundAndPredictsEveryHeldOutPort) {
     const auto split = label_ports([](std::uint16_t port) { return crc16_bucket(port) == 17; }, 1500, 7);
     ASSERT_GT(split.failing.size(), 11U);
