@@ -65,15 +65,21 @@ std::string determinism_finding(const BucketAnalysis& analysis)
     return {};
 }
 
-std::vector<std::string> flip_findings(const RepeatEvidence& evidence)
+std::vector<std::string> flip_findings(const DeterminismResult& determinism, double background)
 {
+    const auto& evidence = determinism.evidence;
     std::vector<std::string> lines;
     if (evidence.flipped != 0) {
-        lines.push_back(fmt::format(
-            "{} of {} repeated tuples flipped between pass and fail (failed at least twice and passed at least "
-            "once): the hash depends on something the prober does not control (MAC, ingress port), or the fault "
-            "hits only some packets of a flow.",
-            evidence.flipped, evidence.repeated));
+        const auto counts = fmt::format("{} of {} repeated tuples flipped between pass and fail (failed at least "
+                                        "twice and passed at least once",
+                                        evidence.flipped, evidence.repeated);
+        if (determinism.verdict == DeterminismVerdict::per_flow_flips) {
+            lines.push_back(counts + "): the hash depends on something the prober does not control (MAC, ingress "
+                                     "port), or the fault hits only some packets of a flow.");
+        } else {
+            lines.push_back(fmt::format("{}), no more than background loss of {} explains (binomial p = {:.3g}).",
+                                        counts, percent(background), determinism.retried_p_value));
+        }
     }
     if (evidence.unconfirmed != 0) {
         lines.push_back(fmt::format("{} tuples failed one of their two tries: background loss or a flip; a third "
@@ -251,6 +257,11 @@ RepeatEvidence repeat_evidence(std::span<const TupleHistory> tuples)
         } else if (history.failures() == 1) {
             ++(history.passes() == 1 ? evidence.unconfirmed : evidence.background);
         }
+        if (first != second && history.failed.size() >= 3) {
+            ++evidence.retried;
+            evidence.retried_failed += history.failures() >= 2 ? 1U : 0U;
+            evidence.most_later_tries = std::max<std::uint64_t>(evidence.most_later_tries, history.failed.size() - 2);
+        }
     }
     return evidence;
 }
@@ -287,7 +298,7 @@ BucketAnalysis analyze_buckets(std::span<const ProbeRecord> records, const Bucke
     analysis.tuples = tuples.size();
     analysis.determinism = assess_determinism(repeat_evidence(tuples), config.background, config.alpha);
     analysis.findings.push_back(determinism_finding(analysis));
-    for (auto& line : flip_findings(analysis.determinism.evidence)) {
+    for (auto& line : flip_findings(analysis.determinism, config.background)) {
         analysis.findings.push_back(std::move(line));
     }
 
@@ -353,6 +364,9 @@ boost::json::object bucket_analysis_json(const BucketAnalysis& analysis, const B
           {"passed_passed", table.passed_passed},
           {"unconfirmed_flips", evidence.unconfirmed},
           {"unconfirmed_p_value", analysis.determinism.unconfirmed_p_value},
+          {"retried", evidence.retried},
+          {"retried_failed", evidence.retried_failed},
+          {"retried_p_value", analysis.determinism.retried_p_value},
           {"background_failures", evidence.background}}},
         {"healthy", analysis.healthy()},
     };

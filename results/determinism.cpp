@@ -1,5 +1,7 @@
 #include "results/determinism.hpp"
 
+#include <cmath>
+
 namespace tlsprobe::results {
 
 std::string_view to_string(DeterminismVerdict verdict) {
@@ -13,18 +15,23 @@ std::string_view to_string(DeterminismVerdict verdict) {
 }
 
 DeterminismResult assess_determinism(const RepeatEvidence& evidence, double background, double alpha) {
-    DeterminismResult result{.evidence = evidence,
-                             .p_value = fisher_exact_greater(evidence.table),
-                             .unconfirmed_p_value = binomial_upper_tail(evidence.unconfirmed, evidence.repeated,
-                                                                        2.0 * background * (1.0 - background)),
-                             .verdict = DeterminismVerdict::no_failures};
+    const double later_failure = -std::expm1(static_cast<double>(evidence.most_later_tries) * std::log1p(-background));
+    DeterminismResult result{
+        .evidence = evidence,
+        .p_value = fisher_exact_greater(evidence.table),
+        .unconfirmed_p_value =
+            binomial_upper_tail(evidence.unconfirmed, evidence.repeated, 2.0 * background * (1.0 - background)),
+        .retried_p_value = binomial_upper_tail(evidence.retried_failed, evidence.retried, later_failure),
+        .verdict = DeterminismVerdict::no_failures};
     const auto& table = evidence.table;
     if (table.failed_failed + table.failed_passed == 0) {
         return result;
     }
+    // Flipped tuples that are not retried ones failed their first two tries.
+    const bool failed_twice_then_passed = evidence.flipped > evidence.retried_failed;
     if (result.p_value >= alpha) {
         result.verdict = DeterminismVerdict::random_loss;
-    } else if (evidence.flipped > 0 || result.unconfirmed_p_value < alpha) {
+    } else if (failed_twice_then_passed || result.retried_p_value < alpha || result.unconfirmed_p_value < alpha) {
         result.verdict = DeterminismVerdict::per_flow_flips;
     } else {
         result.verdict = DeterminismVerdict::per_flow;

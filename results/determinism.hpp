@@ -24,20 +24,29 @@ struct RepeatEvidence {
     std::uint64_t flipped = 0;      // failed at least twice and passed at least once
     std::uint64_t unconfirmed = 0;  // two tries, one failed: background loss or a flip
     std::uint64_t background = 0;   // failed once, passed at least twice: background loss
+    // Tuples whose first two tries disagreed and that were tried again, how
+    // many of them failed a later try (flipped), and the most later tries
+    // one of them had.
+    std::uint64_t retried = 0;
+    std::uint64_t retried_failed = 0;
+    std::uint64_t most_later_tries = 0;
 };
 
 struct DeterminismResult {
     RepeatEvidence evidence;
     double p_value = 1.0;              // one-sided Fisher exact test on the table
     double unconfirmed_p_value = 1.0;  // P(X >= unconfirmed), X ~ Binomial(repeated, 2 p0 (1 - p0))
+    // P(X >= retried_failed), X ~ Binomial(retried, 1 - (1 - p0)^most_later_tries)
+    double retried_p_value = 1.0;
     DeterminismVerdict verdict = DeterminismVerdict::no_failures;
 };
 
-// per_flow* when the Fisher p-value is below alpha. "flips" when a tuple
-// failed twice and passed once or more (one background loss does not do
-// that), or when more tuples failed one of two tries than a background
-// failure rate p0 explains (binomial test below alpha). A tuple that failed
-// once and passed twice counts as background loss.
+// per_flow* when the Fisher p-value is below alpha. "flips" when tuples
+// change outcome more than a background failure rate p0 explains: a tuple
+// failed its first two tries and passed a later one; or, of the tuples
+// whose first two tries disagreed, more failed a later try than p0
+// explains; or more tuples failed one of only two tries than p0 explains
+// (each a binomial test below alpha).
 [[nodiscard]] DeterminismResult assess_determinism(const RepeatEvidence& evidence, double background, double alpha);
 
 }  // namespace tlsprobe::results

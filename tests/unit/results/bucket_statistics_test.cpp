@@ -31,11 +31,35 @@ TEST(Determinism, SignificantButSomeTuplesFlippedIsReportedAsFlips) {
     // Half the failing tuples fail again (the hash sees something the prober
     // does not control); passing tuples fail again at the background rate.
     // A third try of the 43 tuples whose two tries disagreed: 20 failed again.
-    const auto result = assess_determinism(
-        {.table = {40, 40, 3, 197}, .repeated = 280, .flipped = 20, .unconfirmed = 0, .background = 23}, 0.01,
-        0.01);
+    const auto result = assess_determinism({.table = {40, 40, 3, 197},
+                                            .repeated = 280,
+                                            .flipped = 20,
+                                            .background = 23,
+                                            .retried = 43,
+                                            .retried_failed = 20,
+                                            .most_later_tries = 1},
+                                           0.01, 0.01);
     EXPECT_EQ(result.verdict, DeterminismVerdict::per_flow_flips);
     EXPECT_LT(result.p_value, 1e-10);
+    EXPECT_LT(result.retried_p_value, 1e-20);
+}
+
+TEST(Determinism, OneRetriedTupleFailingAgainIsWhatBackgroundLossExplains) {
+    // Three tuples' two tries disagreed; one of them failed its third try too.
+    // At 1% background P(X >= 1 | 3, 0.01) = 0.0297: no flip.
+    const auto result = assess_determinism({.table = {6, 2, 1, 20},
+                                            .repeated = 29,
+                                            .flipped = 1,
+                                            .background = 2,
+                                            .retried = 3,
+                                            .retried_failed = 1,
+                                            .most_later_tries = 1},
+                                           0.01, 0.01);
+    EXPECT_EQ(result.verdict, DeterminismVerdict::per_flow);
+    EXPECT_NEAR(result.retried_p_value, 1.0 - std::pow(0.99, 3), 1e-12);
+    // A tuple that failed its first two tries and then passed is a flip outright.
+    const auto twice = assess_determinism({.table = {6, 0, 0, 20}, .repeated = 26, .flipped = 1}, 0.01, 0.01);
+    EXPECT_EQ(twice.verdict, DeterminismVerdict::per_flow_flips);
 }
 
 TEST(Determinism, MoreDisagreeingTwoTriesThanBackgroundExplainsAreFlips) {
