@@ -59,8 +59,10 @@ std::string determinism_finding(const BucketAnalysis& analysis)
     case DeterminismVerdict::per_flow:
         return fmt::format("Failures are per-flow and deterministic ({}).", counts);
     case DeterminismVerdict::per_flow_flips:
-        return fmt::format("Failures are per-flow, but tuples flip between pass and fail ({}; Fisher p = {:.3g}).",
-                           counts, analysis.determinism.p_value);
+        return fmt::format("Failures are tied to flows, but tuples flip between pass and fail ({}; Fisher p = "
+                           "{:.3g}; {}/{} tuples whose two tries disagreed failed a later try, binomial p = {:.3g}).",
+                           counts, analysis.determinism.p_value, analysis.determinism.evidence.retried_failed,
+                           analysis.determinism.evidence.retried, analysis.determinism.retried_p_value);
     }
     return {};
 }

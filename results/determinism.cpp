@@ -29,12 +29,15 @@ DeterminismResult assess_determinism(const RepeatEvidence& evidence, double back
     }
     // Flipped tuples that are not retried ones failed their first two tries.
     const bool failed_twice_then_passed = evidence.flipped > evidence.retried_failed;
-    if (result.p_value >= alpha) {
-        result.verdict = DeterminismVerdict::random_loss;
-    } else if (failed_twice_then_passed || result.retried_p_value < alpha || result.unconfirmed_p_value < alpha) {
-        result.verdict = DeterminismVerdict::per_flow_flips;
+    const bool retried_fail_again = result.retried_p_value < alpha;
+    if (result.p_value < alpha) {
+        const bool flips = failed_twice_then_passed || retried_fail_again || result.unconfirmed_p_value < alpha;
+        result.verdict = flips ? DeterminismVerdict::per_flow_flips : DeterminismVerdict::per_flow;
     } else {
-        result.verdict = DeterminismVerdict::per_flow;
+        // Tuples whose tries disagreed failing again more than background
+        // loss explains are tied to their flow even when the first and second
+        // tries alone do not show it (a fault that hits half the tries).
+        result.verdict = retried_fail_again ? DeterminismVerdict::per_flow_flips : DeterminismVerdict::random_loss;
     }
     return result;
 }

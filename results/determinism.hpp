@@ -12,7 +12,7 @@ enum class DeterminismVerdict {
     no_failures,    // nothing failed first: nothing to test
     random_loss,    // a first failure does not make a repeat failure more likely
     per_flow,       // significant, and no tuple flips more than background loss explains
-    per_flow_flips, // significant, and some tuples change outcome between tries
+    per_flow_flips, // tied to flows, and some tuples change outcome between tries
 };
 
 [[nodiscard]] std::string_view to_string(DeterminismVerdict verdict);
@@ -41,12 +41,14 @@ struct DeterminismResult {
     DeterminismVerdict verdict = DeterminismVerdict::no_failures;
 };
 
-// per_flow* when the Fisher p-value is below alpha. "flips" when tuples
-// change outcome more than a background failure rate p0 explains: a tuple
-// failed its first two tries and passed a later one; or, of the tuples
-// whose first two tries disagreed, more failed a later try than p0
+// per_flow* when the Fisher p-value is below alpha; then "flips" when
+// tuples change outcome more than a background failure rate p0 explains: a
+// tuple failed its first two tries and passed a later one; or, of the
+// tuples whose first two tries disagreed, more failed a later try than p0
 // explains; or more tuples failed one of only two tries than p0 explains
-// (each a binomial test below alpha).
+// (each a binomial test below alpha). Without a significant Fisher test,
+// retried tuples failing again beyond p0 still make it per_flow_flips: the
+// failures are tied to flows, but each try of them fails only sometimes.
 [[nodiscard]] DeterminismResult assess_determinism(const RepeatEvidence& evidence, double background, double alpha);
 
 }  // namespace tlsprobe::results

@@ -10,6 +10,10 @@
 namespace tlsprobe::results {
 namespace {
 
+// Fresh ports per faulty bucket and round while its flips, or a contradiction
+// between a faulty bucket and repeats that look random, are open.
+constexpr std::uint64_t flip_sample = 4;
+
 // Held-out ports, all predicted right, needed before an accepted fit ends a
 // hunt without a model.
 constexpr std::uint64_t min_held_out = 20;
@@ -81,14 +85,31 @@ std::vector<std::uint16_t> HuntPlanner::repeats(std::span<const TupleHistory> tu
     return round;
 }
 
+bool HuntPlanner::flips_open(std::span<const TupleHistory> tuples, std::span<const std::size_t> bucket_of_tuple,
+                             std::span<const std::size_t> faulty) const
+{
+    std::vector<TupleHistory> in_faulty;
+    for (std::size_t i = 0; i < tuples.size(); ++i) {
+        if (std::find(faulty.begin(), faulty.end(), bucket_of_tuple[i]) != faulty.end()) {
+            in_faulty.push_back(tuples[i]);
+        }
+    }
+    const auto evidence = repeat_evidence(in_faulty);
+    const auto disagreeing = evidence.table.failed_passed + evidence.table.passed_failed;
+    const auto result = assess_determinism(evidence, config_.background, config_.alpha);
+    const bool shown = evidence.flipped > evidence.retried_failed || result.retried_p_value < config_.alpha;
+    return disagreeing > 0 && disagreeing < config_.min_failing_repeats && !shown;
+}
+
 std::vector<std::uint16_t> HuntPlanner::fresh_for_buckets(std::span<const ProbeRecord> records,
                                                           std::span<const TupleHistory> tuples, std::uint64_t room,
-                                                          bool determinism_settled)
+                                                          DeterminismVerdict determinism, bool enough_repeats)
 {
     const auto& model = *config_.model;
     const std::uint64_t buckets = model.bucket_count();
     std::vector<BucketCounts> counts(buckets);
     std::vector<std::uint64_t> first_failed(buckets, 0);
+    std::vector<std::size_t> bucket_of_tuple;
     for (std::uint32_t i = 0; i < counts.size(); ++i) {
         counts[i].bucket = model.first_bucket() + i;
     }
@@ -96,6 +117,7 @@ std::vector<std::uint16_t> HuntPlanner::fresh_for_buckets(std::span<const ProbeR
         auto tuple = config_.base;
         tuple.src_port = history.tuple.src_port;
         const auto index = model.bucket(tuple) - model.first_bucket();
+        bucket_of_tuple.push_back(index);
         counts[index].probes += history.failed.size();
         counts[index].failures += history.failures();
         first_failed[index] += history.failed[0] ? 1U : 0U;
@@ -122,18 +144,30 @@ std::vector<std::uint16_t> HuntPlanner::fresh_for_buckets(std::span<const ProbeR
     }
     // Until determinism is settled, failing tuples to re-probe come from
     // fresh ports of the faulty buckets; with none faulty, from every bucket
-    // once all are decided.
-    if (!records.empty() && !determinism_settled) {
+    // once all are decided. A faulty bucket while the repeats look like
+    // random loss is a contradiction (a fault that hits only some tries of
+    // a flow, or a bucket called faulty by chance): its probing goes on.
+    const bool per_flow_shown =
+        determinism == DeterminismVerdict::per_flow || determinism == DeterminismVerdict::per_flow_flips;
+    const bool settled =
+        per_flow_shown || (enough_repeats && (faulty.empty() || determinism != DeterminismVerdict::random_loss));
+    if (!records.empty() && !settled) {
         if (!faulty.empty()) {
             std::uint64_t failing = 0;
             for (const auto index : faulty) {
                 failing += first_failed[index];
+                wanted[index] += enough_repeats ? flip_sample : 0;
             }
             for (std::uint64_t k = 0; failing + k < config_.min_failing_repeats; ++k) {
                 ++wanted[faulty[k % faulty.size()]];
             }
         } else if (all_decided) {
             std::fill(wanted.begin(), wanted.end(), std::max<std::uint64_t>(1, config_.budget / (8 * buckets)));
+        }
+    }
+    if (flips_open(tuples, bucket_of_tuple, faulty)) {
+        for (const auto index : faulty) {
+            wanted[index] += flip_sample;
         }
     }
     std::vector<std::uint16_t> fresh;
@@ -181,14 +215,9 @@ std::vector<std::uint16_t> HuntPlanner::next_round(std::span<const ProbeRecord> 
 
     std::vector<std::uint16_t> fresh;
     if (config_.model != nullptr) {
-        // Settled once the repeats show a per-flow fault, or once enough
-        // failing tuples were (or are about to be) re-probed to call it
-        // random loss.
         const auto verdict = assess_determinism(repeat_evidence(tuples), config_.background, config_.alpha).verdict;
-        const bool settled = verdict == DeterminismVerdict::per_flow ||
-                             verdict == DeterminismVerdict::per_flow_flips ||
-                             failing_repeated(tuples) >= config_.min_failing_repeats;
-        fresh = fresh_for_buckets(records, tuples, room - round.size(), settled);
+        fresh = fresh_for_buckets(records, tuples, room - round.size(), verdict,
+                                  failing_repeated(tuples) >= config_.min_failing_repeats);
     } else {
         // A first failure whose re-probe is still to come may be background
         // loss, which would put passing ports into the span: the fit is tried

@@ -30,10 +30,12 @@ struct HuntConfig {
     // Passing tuples re-probed at least, so "0/N passing failed again" means something.
     std::uint64_t min_passing_repeats = 20;
     // Determinism is settled when the repeats show a per-flow fault or this
-    // many failing tuples were re-probed, so that "random loss" rests on more
-    // than one or two repeats. Until then, with a model, the buckets called
+    // many failing tuples were re-probed (and no bucket is faulty while they
+    // look random), so that "random loss" rests on more than one or two repeats. Until then, with a model, the buckets called
     // faulty get fresh ports (their failures are the tuples to re-probe), or
-    // every bucket does when none is faulty.
+    // every bucket does when none is faulty. When tuples of a faulty bucket
+    // disagree between tries, its fresh ports go on until their third tries
+    // show flips or this many disagreed.
     std::uint64_t min_failing_repeats = 10;
 };
 
@@ -52,8 +54,14 @@ private:
     [[nodiscard]] std::vector<std::uint16_t> repeats(std::span<const TupleHistory> tuples, std::uint64_t room);
     [[nodiscard]] std::vector<std::uint16_t> fresh_for_buckets(std::span<const ProbeRecord> records,
                                                                std::span<const TupleHistory> tuples,
-                                                               std::uint64_t room, bool determinism_settled);
+                                                               std::uint64_t room, DeterminismVerdict determinism,
+                                                               bool enough_repeats);
     [[nodiscard]] std::vector<std::uint16_t> fresh_random(std::uint64_t count);
+    // Tuples of a faulty bucket disagreed between their two tries, and
+    // neither do their further tries show flips nor did enough of them
+    // (min_failing_repeats) disagree to call flips rare.
+    [[nodiscard]] bool flips_open(std::span<const TupleHistory> tuples, std::span<const std::size_t> bucket_of_tuple,
+                                  std::span<const std::size_t> faulty) const;
     // Without a model: the GF(2) fit of these records is accepted and
     // predicts every held-out port.
     [[nodiscard]] bool fit_settled(std::span<const ProbeRecord> records) const;

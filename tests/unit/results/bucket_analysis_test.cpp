@@ -290,6 +290,31 @@ TEST(HuntPlanner, ATupleWhoseTwoTriesDisagreeGetsAThirdTry)
     }
 }
 
+// Bucket 5 of 8 loses half the tries of its tuples (packets of one flow
+// split over two paths): the hunt keeps probing it until third tries show
+// the tuples flip, in every seed.
+TEST(HuntPlanner, TuplesOfASplitBucketAreShownToFlip)
+{
+    const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
+    for (std::uint64_t seed = 1; seed <= 11; ++seed) {
+        HuntPlanner planner({.model = model.get(),
+                             .base = {.src = source, .src_port = 0, .dst = target, .dst_port = 443},
+                             .budget = 400,
+                             .seed = seed});
+        std::mt19937_64 random(seed);
+        std::bernoulli_distribution split(0.5);
+        std::bernoulli_distribution background(0.01);
+        const auto records = simulate_hunt(planner, [&](std::uint16_t port) {
+            return (bucket_of(*model, port) == 5 && split(random)) || background(random);
+        });
+        const auto analysis = analyze_buckets(records, {.model = model.get()});
+        EXPECT_EQ(analysis.determinism.verdict, DeterminismVerdict::per_flow_flips) << "seed " << seed;
+        EXPECT_EQ(analysis.faulty_buckets(), std::vector<std::uint32_t>{5}) << "seed " << seed;
+        EXPECT_TRUE(contains(analysis, "flipped between pass and fail")) << "seed " << seed;
+        EXPECT_LE(records.size(), 400U);
+    }
+}
+
 // Efficiency of the hunt's rounds (simulation, not the lab; the lab figures
 // come from bench/bucket_efficiency.sh): one dead bucket among 64 under
 // jhash seed 0x1234, 1% background loss, budget 1000; the probes the hunt
