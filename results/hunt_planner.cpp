@@ -149,8 +149,10 @@ std::vector<std::uint16_t> HuntPlanner::fresh_for_buckets(std::span<const ProbeR
     // a flow, or a bucket called faulty by chance): its probing goes on.
     const bool per_flow_shown =
         determinism == DeterminismVerdict::per_flow || determinism == DeterminismVerdict::per_flow_flips;
-    const bool settled =
-        per_flow_shown || (enough_repeats && (faulty.empty() || determinism != DeterminismVerdict::random_loss));
+    const bool nothing_failed = std::all_of(counts.begin(), counts.end(),
+                                            [](const BucketCounts& entry) { return entry.failures == 0; });
+    const bool settled = per_flow_shown || (nothing_failed && all_decided) ||
+                         (enough_repeats && (faulty.empty() || determinism != DeterminismVerdict::random_loss));
     if (!records.empty() && !settled) {
         if (!faulty.empty()) {
             std::uint64_t failing = 0;

@@ -270,6 +270,21 @@ std::size_t median(std::vector<std::size_t> values)
     return values[values.size() / 2];
 }
 
+TEST(HuntPlanner, AHealthyPathWithAModelStopsOnceEveryBucketIsClean)
+{
+    const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
+    HuntPlanner planner({.model = model.get(),
+                         .base = {.src = source, .src_port = 0, .dst = target, .dst_port = 443},
+                         .budget = 1000});
+    const auto records = simulate_hunt(planner, [](std::uint16_t) { return false; });
+    // 15 per bucket in the first sweep (budget / 64) decide every bucket
+    // clean; then the 20 passing re-probes, and nothing more.
+    EXPECT_EQ(records.size(), 8U * 15U + 20U);
+    const auto analysis = analyze_buckets(records, {.model = model.get()});
+    EXPECT_TRUE(analysis.healthy());
+    EXPECT_EQ(analysis.determinism.verdict, DeterminismVerdict::no_failures);
+}
+
 TEST(HuntPlanner, ATupleWhoseTwoTriesDisagreeGetsAThirdTry)
 {
     const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
