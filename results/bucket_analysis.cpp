@@ -67,14 +67,19 @@ std::string determinism_finding(const BucketAnalysis& analysis)
     return {};
 }
 
-std::vector<std::string> flip_findings(const DeterminismResult& determinism, double background)
+std::vector<std::string> flip_findings(const BucketAnalysis& analysis, double background)
 {
+    const auto& determinism = analysis.determinism;
     const auto& evidence = determinism.evidence;
     std::vector<std::string> lines;
     if (evidence.flipped != 0) {
-        const auto counts = fmt::format("{} of {} repeated tuples flipped between pass and fail (failed at least "
-                                        "twice and passed at least once",
-                                        evidence.flipped, evidence.repeated);
+        // Enough source ports to re-probe by hand; all of them are in buckets.json.
+        constexpr std::size_t ports_named = 8;
+        const auto shown = std::span(analysis.flipped_ports).first(std::min(ports_named, analysis.flipped_ports.size()));
+        const auto counts = fmt::format("{} of {} repeated tuples flipped between pass and fail (source port{} {}{}; "
+                                        "failed at least twice and passed at least once",
+                                        evidence.flipped, evidence.repeated, shown.size() == 1 ? "" : "s",
+                                        fmt::join(shown, ", "), shown.size() < analysis.flipped_ports.size() ? ", ..." : "");
         if (determinism.verdict == DeterminismVerdict::per_flow_flips) {
             lines.push_back(counts + "): the hash depends on something the prober does not control (MAC, ingress "
                                      "port), or the fault hits only some packets of a flow.");
@@ -299,8 +304,14 @@ BucketAnalysis analyze_buckets(std::span<const ProbeRecord> records, const Bucke
     const auto tuples = group_attempts(records);
     analysis.tuples = tuples.size();
     analysis.determinism = assess_determinism(repeat_evidence(tuples), config.background, config.alpha);
+    for (const auto& history : tuples) {
+        if (history.flipped()) {
+            analysis.flipped_ports.push_back(history.tuple.src_port);
+        }
+    }
+    std::sort(analysis.flipped_ports.begin(), analysis.flipped_ports.end());
     analysis.findings.push_back(determinism_finding(analysis));
-    for (auto& line : flip_findings(analysis.determinism, config.background)) {
+    for (auto& line : flip_findings(analysis, config.background)) {
         analysis.findings.push_back(std::move(line));
     }
 
@@ -354,6 +365,7 @@ boost::json::object bucket_analysis_json(const BucketAnalysis& analysis, const B
         {"tuples", analysis.tuples},
         {"repeated_tuples", evidence.repeated},
         {"flipped_tuples", evidence.flipped},
+        {"flipped_ports", boost::json::array(analysis.flipped_ports.begin(), analysis.flipped_ports.end())},
         {"background", config.background},
         {"alpha", config.alpha},
         {"confidence", config.confidence},

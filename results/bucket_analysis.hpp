@@ -82,6 +82,7 @@ struct BucketAnalysis {
     std::uint64_t local_errors = 0;
     std::uint64_t tuples = 0;
     DeterminismResult determinism;  // with the repeated and flipped tuples
+    std::vector<std::uint16_t> flipped_ports;  // source ports of the flipped tuples, ascending
     std::string model;                       // canonical spec, empty without a model
     std::vector<BucketResult> buckets;       // with a model: one per bucket
     std::optional<PortFitReport> port_fit;   // without a model

@@ -108,7 +108,11 @@ TEST(BucketAnalysis, FlippingTuplesAreCountedAndReported)
     const auto analysis = analyze_buckets(records, {.model = model.get()});
     EXPECT_EQ(analysis.determinism.verdict, DeterminismVerdict::per_flow_flips);
     EXPECT_GT(analysis.determinism.evidence.flipped, 0U);
-    EXPECT_TRUE(contains(analysis, "flipped between pass and fail"));
+    EXPECT_EQ(analysis.flipped_ports.size(), analysis.determinism.evidence.flipped);
+    EXPECT_TRUE(contains(analysis, fmt::format("flipped between pass and fail (source ports {}, ",
+                                               analysis.flipped_ports.front())));
+    const auto json = bucket_analysis_json(analysis, {.model = model.get()});
+    EXPECT_EQ(json.at("flipped_ports").as_array().size(), analysis.flipped_ports.size());
     EXPECT_EQ(analysis.faulty_buckets(), std::vector<std::uint32_t>{5});
 }
 
