@@ -37,6 +37,15 @@ std::uint32_t bucket_of(const HashModel& model, std::uint16_t port)
     return model.bucket({.src = source, .src_port = port, .dst = target, .dst_port = 443});
 }
 
+// A hunt with `model` over the default port range, to the test's target.
+HuntConfig model_hunt(const HashModel& model, std::uint64_t budget, std::uint64_t seed = 1)
+{
+    return {.model = &model,
+            .base = {.src = source, .src_port = 0, .dst = target, .dst_port = 443},
+            .budget = budget,
+            .seed = seed};
+}
+
 bool contains(const BucketAnalysis& analysis, std::string_view text)
 {
     for (const auto& line : analysis.findings) {
@@ -207,11 +216,7 @@ TEST(BucketAnalysis, CompressRanges)
 TEST(HuntPlanner, SimulatedHuntNamesTheDeadBucketWithinBudget)
 {
     const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
-    HuntPlanner planner({.model = model.get(),
-                         .base = {.src = source, .src_port = 0, .dst = target, .dst_port = 443},
-                         .port_low = 20000,
-                         .port_high = 29999,
-                         .budget = 400});
+    HuntPlanner planner(model_hunt(*model, 400));
     std::vector<ProbeRecord> records;
     std::map<std::uint16_t, std::uint32_t> attempts;
     std::size_t rounds = 0;
@@ -277,9 +282,7 @@ std::size_t median(std::vector<std::size_t> values)
 TEST(HuntPlanner, AHealthyPathWithAModelStopsOnceEveryBucketIsClean)
 {
     const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
-    HuntPlanner planner({.model = model.get(),
-                         .base = {.src = source, .src_port = 0, .dst = target, .dst_port = 443},
-                         .budget = 1000});
+    HuntPlanner planner(model_hunt(*model, 1000));
     const auto records = simulate_hunt(planner, [](std::uint16_t) { return false; });
     // 15 per bucket in the first sweep (budget / 64) decide every bucket
     // clean; then the 20 passing re-probes, and nothing more.
@@ -292,21 +295,29 @@ TEST(HuntPlanner, AHealthyPathWithAModelStopsOnceEveryBucketIsClean)
 TEST(HuntPlanner, ATupleWhoseTwoTriesDisagreeGetsAThirdTry)
 {
     const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
-    HuntPlanner planner({.model = model.get(),
-                         .base = {.src = source, .src_port = 0, .dst = target, .dst_port = 443},
-                         .budget = 400});
-    std::map<std::uint16_t, std::uint32_t> tries;
-    // Port 20001's first try is lost, every later one passes.
-    const auto records = simulate_hunt(planner, [&](std::uint16_t port) {
-        return bucket_of(*model, port) == 5 || (port == 20001 && ++tries[port] == 1);
-    });
-    std::uint32_t attempts = 0;
+    HuntPlanner planner(model_hunt(*model, 400));
+    // The first port of the first round that is not in the dead bucket 5
+    // loses its first try; every later try of it passes.
+    std::vector<ProbeRecord> records;
+    const auto first_round = planner.next_round(records);
+    const auto lossy = *std::find_if(first_round.begin(), first_round.end(),
+                                     [&](std::uint16_t port) { return bucket_of(*model, port) != 5; });
+    for (const auto port : first_round) {
+        records.push_back(record(port, 1, port == lossy || bucket_of(*model, port) == 5));
+    }
+    std::map<std::uint16_t, std::uint32_t> attempts;
     for (const auto& r : records) {
-        attempts += r.src_port == 20001 ? 1U : 0U;
+        attempts[r.src_port] = 1;
     }
-    if (std::any_of(records.begin(), records.end(), [](const ProbeRecord& r) { return r.src_port == 20001; })) {
-        EXPECT_EQ(attempts, 3U);
+    for (auto ports = planner.next_round(records); !ports.empty(); ports = planner.next_round(records)) {
+        for (const auto port : ports) {
+            records.push_back(record(port, ++attempts[port], bucket_of(*model, port) == 5));
+        }
     }
+    EXPECT_EQ(attempts[lossy], 3U);
+    const auto analysis = analyze_buckets(records, {.model = model.get()});
+    EXPECT_EQ(analysis.determinism.evidence.background, 1U);
+    EXPECT_EQ(analysis.determinism.verdict, DeterminismVerdict::per_flow);
 }
 
 // Bucket 5 of 8 loses half the tries of its tuples (packets of one flow
@@ -316,10 +327,7 @@ TEST(HuntPlanner, TuplesOfASplitBucketAreShownToFlip)
 {
     const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
     for (std::uint64_t seed = 1; seed <= 11; ++seed) {
-        HuntPlanner planner({.model = model.get(),
-                             .base = {.src = source, .src_port = 0, .dst = target, .dst_port = 443},
-                             .budget = 400,
-                             .seed = seed});
+        HuntPlanner planner(model_hunt(*model, 400, seed));
         std::mt19937_64 random(seed);
         std::bernoulli_distribution split(0.5);
         std::bernoulli_distribution background(0.01);
@@ -343,10 +351,7 @@ TEST(HuntEfficiency, OneDeadBucketAmongSixtyFourWithTheModel)
     const auto model = parse_hash_model("jhash:seed=0x1234,mod=64");
     std::vector<std::size_t> spent;
     for (std::uint64_t seed = 1; seed <= 11; ++seed) {
-        HuntPlanner planner({.model = model.get(),
-                             .base = {.src = source, .src_port = 0, .dst = target, .dst_port = 443},
-                             .budget = 1000,
-                             .seed = seed});
+        HuntPlanner planner(model_hunt(*model, 1000, seed));
         std::mt19937_64 random(seed);
         std::bernoulli_distribution background(0.01);
         const auto records = simulate_hunt(
