@@ -323,17 +323,50 @@ BucketAnalysis analyze_buckets(std::span<const ProbeRecord> records, const Bucke
                                          model.bucket_count(), max_buckets));
         }
         std::vector<BucketCounts> counts(model.bucket_count());
+        // Per bucket: whether a tuple probed twice or more failed every try,
+        // and whether one passed every try.
+        std::vector<bool> always_failing(model.bucket_count(), false);
+        std::vector<bool> always_passing(model.bucket_count(), false);
         for (std::uint32_t i = 0; i < counts.size(); ++i) {
             counts[i].bucket = model.first_bucket() + i;
         }
         for (const auto& history : tuples) {
-            auto& entry = counts[model.bucket(flow_tuple(history.tuple)) - model.first_bucket()];
+            const auto index = model.bucket(flow_tuple(history.tuple)) - model.first_bucket();
+            auto& entry = counts[index];
             entry.probes += history.failed.size();
             entry.failures += history.failures();
+            if (history.failed.size() >= 2) {
+                always_failing[index] = always_failing[index] || history.always_failed();
+                always_passing[index] = always_passing[index] || history.never_failed();
+            }
         }
         analysis.buckets = test_buckets(counts, {.background = config.background, .alpha = config.alpha,
                                                  .confidence = config.confidence});
         analysis.findings.push_back(model_finding(analysis, config.background));
+        // Deterministic per tuple, yet a faulty bucket holds tuples that
+        // always pass beside tuples that always fail (or no bucket is
+        // faulty): the tuple decides, not this model's bucket.
+        std::vector<std::uint32_t> mixed;
+        for (const auto bucket : analysis.faulty_buckets()) {
+            const auto index = bucket - model.first_bucket();
+            if (always_failing[index] && always_passing[index]) {
+                mixed.push_back(bucket);
+            }
+        }
+        const bool unexplained = analysis.faulty_buckets().empty() || !mixed.empty();
+        if (analysis.determinism.verdict == DeterminismVerdict::per_flow && unexplained) {
+            const auto where = mixed.empty()
+                                   ? std::string("no bucket of this model explains them")
+                                   : fmt::format("{} {} tuples that passed every try beside tuples that failed "
+                                                 "every try",
+                                                 bucket_list(mixed), mixed.size() == 1 ? "holds" : "hold");
+            analysis.findings.push_back(fmt::format(
+                "The failures are per-flow, but {}: the device may hash other fields or parameters than this "
+                "model, or a NAT or proxy changes the tuple before it (a run with a server capture gives "
+                "`buckets` the tuple the device saw); without --model, `buckets` fits the failing ports over "
+                "GF(2).",
+                where));
+        }
     } else {
         analysis.port_fit = fit_ports(tuples, config);
         for (auto& line : fit_findings(*analysis.port_fit)) {

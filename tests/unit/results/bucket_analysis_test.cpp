@@ -82,6 +82,27 @@ TEST(BucketAnalysis, DeadBucketUnderAModelIsNamedAndPerFlow)
     EXPECT_NE(report.find("faulty"), std::string::npos);
 }
 
+TEST(BucketAnalysis, PerFlowFailuresThatNoBucketExplainsPointAtTheModel)
+{
+    // Bucket 5 of jhash seed 0x1234 is dead, analysed under another seed.
+    const auto device = parse_hash_model("jhash:seed=0x1234,mod=8");
+    const auto wrong = parse_hash_model("jhash:seed=0x4321,mod=8");
+    std::vector<ProbeRecord> records;
+    for (std::uint16_t port = 20000; port < 20400; ++port) {
+        const bool dead = bucket_of(*device, port) == 5;
+        records.push_back(record(port, 1, dead));
+        records.push_back(record(port, 2, dead));
+    }
+    const auto analysis = analyze_buckets(records, {.model = wrong.get()});
+    EXPECT_EQ(analysis.determinism.verdict, DeterminismVerdict::per_flow);
+    // Every wrong bucket fails about one in eight: all "faulty", none dead.
+    EXPECT_FALSE(analysis.faulty_buckets().empty());
+    EXPECT_TRUE(contains(analysis, "tuples that passed every try beside tuples that failed every try"));
+    EXPECT_FALSE(analysis.healthy());
+    // Under the device's own model the sentence does not appear.
+    EXPECT_FALSE(contains(analyze_buckets(records, {.model = device.get()}), "The failures are per-flow, but"));
+}
+
 TEST(BucketAnalysis, IndependentFailuresAreRandomLossWithNoBucketFlagged)
 {
     const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
