@@ -85,23 +85,69 @@ std::vector<std::uint16_t> HuntPlanner::repeats(std::span<const TupleHistory> tu
     return round;
 }
 
-bool HuntPlanner::flips_open(std::span<const TupleHistory> tuples, std::span<const std::size_t> bucket_of_tuple,
-                             std::span<const std::size_t> faulty) const
+std::vector<std::uint16_t> HuntPlanner::settle_flips(std::span<const TupleHistory> tuples,
+                                                     std::span<const std::size_t> bucket_of_tuple,
+                                                     std::span<const std::size_t> faulty,
+                                                     std::vector<std::uint64_t>& wanted)
 {
     std::vector<TupleHistory> in_faulty;
+    // A faulty bucket in which some tuple passed its first try is no dead
+    // bucket: each try may fail by chance (a flip), or the tuple decides and
+    // not this model's bucket.
+    std::vector<bool> partial(wanted.size(), false);
     for (std::size_t i = 0; i < tuples.size(); ++i) {
         if (std::find(faulty.begin(), faulty.end(), bucket_of_tuple[i]) != faulty.end()) {
             in_faulty.push_back(tuples[i]);
+            partial[bucket_of_tuple[i]] = partial[bucket_of_tuple[i]] || !tuples[i].failed[0];
         }
     }
     const auto evidence = repeat_evidence(in_faulty);
-    const auto disagreeing = evidence.table.failed_passed + evidence.table.passed_failed;
     const auto result = assess_determinism(evidence, config_.background, config_.alpha);
-    const bool shown = evidence.flipped > evidence.retried_failed || result.retried_p_value < config_.alpha;
-    return disagreeing > 0 && disagreeing < config_.min_failing_repeats && !shown;
+    if (evidence.flipped > evidence.retried_failed || result.retried_p_value < config_.alpha) {
+        return {};
+    }
+    // Disagreeing tries in a faulty bucket: flips, or background loss; their
+    // third tries (repeats) tell, and fresh ports bring more of them.
+    const auto disagreeing = evidence.table.failed_passed + evidence.table.passed_failed;
+    const bool more_disagreeing = disagreeing > 0 && disagreeing < config_.min_failing_repeats;
+    // In a partial bucket, a second try of the tuples that passed and a
+    // third of those that failed twice: a flip shows as a change, a tuple
+    // that decides keeps its outcome. Up to min_failing_repeats of each.
+    std::uint64_t passed_twice = 0;
+    std::uint64_t tried_thrice = 0;
+    for (const auto& history : in_faulty) {
+        passed_twice += history.failed.size() >= 2 && !history.failed[0] ? 1U : 0U;
+        tried_thrice += history.failed.size() >= 3 && history.failed[0] && history.failed[1] ? 1U : 0U;
+    }
+    std::vector<std::uint16_t> tries;
+    bool any_partial = false;
+    for (std::size_t i = 0; i < tuples.size(); ++i) {
+        const auto& history = tuples[i];
+        const auto port = history.tuple.src_port;
+        if (!partial[bucket_of_tuple[i]] || history.failed.size() != planned_[port]) {
+            continue;
+        }
+        any_partial = true;
+        if (history.failed.size() == 1 && !history.failed[0] && passed_twice < config_.min_failing_repeats) {
+            plan(tries, port);
+            ++passed_twice;
+        } else if (history.failed.size() == 2 && history.always_failed() &&
+                   tried_thrice < config_.min_failing_repeats) {
+            plan(tries, port);
+            ++tried_thrice;
+        }
+    }
+    const bool more_partial = any_partial && (passed_twice < config_.min_failing_repeats ||
+                                              tried_thrice < config_.min_failing_repeats);
+    if (more_disagreeing || more_partial) {
+        for (const auto index : faulty) {
+            wanted[index] += flip_sample;
+        }
+    }
+    return tries;
 }
 
-std::vector<std::uint16_t> HuntPlanner::fresh_for_buckets(std::span<const ProbeRecord> records,
+std::vector<std::uint16_t> HuntPlanner::bucket_ports(std::span<const ProbeRecord> records,
                                                           std::span<const TupleHistory> tuples, std::uint64_t room,
                                                           DeterminismVerdict determinism, bool enough_repeats)
 {
@@ -134,11 +180,15 @@ std::vector<std::uint16_t> HuntPlanner::fresh_for_buckets(std::span<const ProbeR
     std::vector<std::size_t> faulty;
     bool all_decided = true;
     const std::uint64_t sweep = std::clamp<std::uint64_t>(config_.budget / (8 * buckets), 2, 16);
+    // Faulty: by the sequential test, or by the exact tests the report will
+    // make (a bucket that fails a third of its tries can pass the sequential
+    // test's "clean" bound, which is set for dead buckets).
+    const auto exact = test_buckets(counts, {.background = config_.background, .alpha = config_.alpha});
     for (std::size_t i = 0; i < buckets; ++i) {
         const auto decision = rule.decide(counts[i].probes, counts[i].failures);
         wanted[i] = records.empty() ? sweep : rule.probes_to_decide(counts[i].probes, counts[i].failures);
         all_decided = all_decided && decision != SequentialDecision::undecided;
-        if (decision == SequentialDecision::faulty) {
+        if (decision == SequentialDecision::faulty || exact[i].verdict == BucketVerdict::faulty) {
             faulty.push_back(i);
         }
     }
@@ -167,11 +217,8 @@ std::vector<std::uint16_t> HuntPlanner::fresh_for_buckets(std::span<const ProbeR
             std::fill(wanted.begin(), wanted.end(), std::max<std::uint64_t>(1, config_.budget / (8 * buckets)));
         }
     }
-    if (flips_open(tuples, bucket_of_tuple, faulty)) {
-        for (const auto index : faulty) {
-            wanted[index] += flip_sample;
-        }
-    }
+    auto ports = settle_flips(tuples, bucket_of_tuple, faulty, wanted);
+    room -= std::min<std::uint64_t>(room, ports.size());
     std::vector<std::uint16_t> fresh;
     const auto most = *std::max_element(wanted.begin(), wanted.end());
     for (std::uint64_t k = 0; k < most; ++k) {
@@ -183,7 +230,8 @@ std::vector<std::uint16_t> HuntPlanner::fresh_for_buckets(std::span<const ProbeR
             }
         }
     }
-    return fresh;
+    ports.insert(ports.end(), fresh.begin(), fresh.end());
+    return ports;
 }
 
 std::vector<std::uint16_t> HuntPlanner::fresh_random(std::uint64_t count)
@@ -218,7 +266,7 @@ std::vector<std::uint16_t> HuntPlanner::next_round(std::span<const ProbeRecord> 
     std::vector<std::uint16_t> fresh;
     if (config_.model != nullptr) {
         const auto verdict = assess_determinism(repeat_evidence(tuples), config_.background, config_.alpha).verdict;
-        fresh = fresh_for_buckets(records, tuples, room - round.size(), verdict,
+        fresh = bucket_ports(records, tuples, room - round.size(), verdict,
                                   failing_repeated(tuples) >= config_.min_failing_repeats);
     } else {
         // A first failure whose re-probe is still to come may be background

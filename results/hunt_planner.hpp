@@ -52,16 +52,20 @@ private:
     // Re-probes this round wants: second tries of failed tuples, third tries
     // of tuples whose two tries disagreed, then passing tuples.
     [[nodiscard]] std::vector<std::uint16_t> repeats(std::span<const TupleHistory> tuples, std::uint64_t room);
-    [[nodiscard]] std::vector<std::uint16_t> fresh_for_buckets(std::span<const ProbeRecord> records,
-                                                               std::span<const TupleHistory> tuples,
-                                                               std::uint64_t room, DeterminismVerdict determinism,
-                                                               bool enough_repeats);
+    // With a model: fresh ports aimed at buckets, and third tries that
+    // settle flips in the faulty buckets.
+    [[nodiscard]] std::vector<std::uint16_t> bucket_ports(std::span<const ProbeRecord> records,
+                                                          std::span<const TupleHistory> tuples, std::uint64_t room,
+                                                          DeterminismVerdict determinism, bool enough_repeats);
     [[nodiscard]] std::vector<std::uint16_t> fresh_random(std::uint64_t count);
-    // Tuples of a faulty bucket disagreed between their two tries, and
-    // neither do their further tries show flips nor did enough of them
-    // (min_failing_repeats) disagree to call flips rare.
-    [[nodiscard]] bool flips_open(std::span<const TupleHistory> tuples, std::span<const std::size_t> bucket_of_tuple,
-                                  std::span<const std::size_t> faulty) const;
+    // While the faulty buckets' tuples show no flips and the question is
+    // open: in a faulty bucket where some tuple passed (not a dead bucket),
+    // second tries of its passing tuples and third tries of those that
+    // failed twice, returned; fresh ports for more of them, added to `wanted`.
+    [[nodiscard]] std::vector<std::uint16_t> settle_flips(std::span<const TupleHistory> tuples,
+                                                          std::span<const std::size_t> bucket_of_tuple,
+                                                          std::span<const std::size_t> faulty,
+                                                          std::vector<std::uint64_t>& wanted);
     // Without a model: the GF(2) fit of these records is accepted and
     // predicts every held-out port.
     [[nodiscard]] bool fit_settled(std::span<const ProbeRecord> records) const;

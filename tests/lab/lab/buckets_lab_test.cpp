@@ -81,8 +81,10 @@ TEST_F(HuntLabTest, BackgroundLossIsRandomLossAndNoBucketIsFlagged)
     const LabGuard lab({"--loss", "1"});
     ASSERT_TRUE(lab.up());
     // Short timeouts turn a lost packet into a failed probe (no time for a
-    // retransmission), so 1% loss gives failures to re-probe.
-    const auto result = hunt({"--budget", "400", "--connect-timeout", "0.15", "--handshake-timeout", "0.15",
+    // retransmission), so 1% loss gives failures to re-probe. A budget of
+    // 1000 makes the first sweep 15 probes per bucket: a sweep without a
+    // single failure would end the hunt as healthy.
+    const auto result = hunt({"--budget", "1000", "--connect-timeout", "0.15", "--handshake-timeout", "0.15",
                               "--data-timeout", "0.3", "--background-loss", "0.1", "--model",
                               "jhash:seed=0,mod=8"});
     EXPECT_TRUE(faulty(result.report).empty()) << result.out;

@@ -363,6 +363,27 @@ TEST(HuntPlanner, TuplesOfASplitBucketAreShownToFlip)
     }
 }
 
+// Half the tuples of bucket 5 fail on every try, chosen by a hash the model
+// does not know (the device hashes more than the model): the hunt's third
+// tries keep failing, no flip is seen, and the report says the tuple
+// decides and not the model's bucket.
+TEST(HuntPlanner, TuplesThatDecideWithinABucketAreNotCalledFlips)
+{
+    const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
+    const auto hidden = parse_hash_model("jhash:seed=0x777,mod=2");
+    for (std::uint64_t seed = 1; seed <= 11; ++seed) {
+        HuntPlanner planner(model_hunt(*model, 400, seed));
+        const auto records = simulate_hunt(planner, [&](std::uint16_t port) {
+            return bucket_of(*model, port) == 5 && bucket_of(*hidden, port) == 0;
+        });
+        const auto analysis = analyze_buckets(records, {.model = model.get()});
+        EXPECT_EQ(analysis.determinism.verdict, DeterminismVerdict::per_flow) << "seed " << seed;
+        EXPECT_EQ(analysis.faulty_buckets(), std::vector<std::uint32_t>{5}) << "seed " << seed;
+        EXPECT_TRUE(contains(analysis, "bucket 5 holds tuples that passed every try beside tuples that failed"))
+            << "seed " << seed;
+    }
+}
+
 // Efficiency of the hunt's rounds (simulation, not the lab; the lab figures
 // come from bench/bucket_efficiency.sh): one dead bucket among 64 under
 // jhash seed 0x1234, 1% background loss, budget 1000; the probes the hunt
