@@ -74,9 +74,13 @@ TEST(ProberLoopback, TwoThousandProbesAtConcurrency500AllOkFromDistinctRequested
     Server server("normal");
     TempDir dir;
     const auto out = dir.path() / "run";
+    // Each probe holds its connection 0.3 s after the exchange, so the slots
+    // fill however fast the machine completes handshakes (without the hold,
+    // a fast loopback finishes probes about as soon as they start).
     const auto result = run_command(run_args(server, out,
                                              {"--ports", "20000-21999", "--concurrency", "500", "--rate", "0",
-                                              "--allow-high-load", "--handshake-timeout", "30", "--data-timeout", "30"}));
+                                              "--allow-high-load", "--handshake-timeout", "30", "--data-timeout", "30",
+                                              "--hold", "0.3"}));
     ASSERT_EQ(result.exit_code, 0) << result.err;
     const auto records = read_probes(out);
     ASSERT_EQ(records.size(), 2000U);
