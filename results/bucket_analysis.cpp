@@ -75,11 +75,12 @@ std::vector<std::string> flip_findings(const BucketAnalysis& analysis, double ba
     if (evidence.flipped != 0) {
         // Enough source ports to re-probe by hand; all of them are in buckets.json.
         constexpr std::size_t ports_named = 8;
-        const auto shown = std::span(analysis.flipped_ports).first(std::min(ports_named, analysis.flipped_ports.size()));
+        const auto& ports = analysis.flipped_ports;
+        const auto shown = std::span(ports).first(std::min(ports_named, ports.size()));
         const auto counts = fmt::format("{} of {} repeated tuples flipped between pass and fail (source port{} {}{}; "
                                         "failed at least twice and passed at least once",
                                         evidence.flipped, evidence.repeated, shown.size() == 1 ? "" : "s",
-                                        fmt::join(shown, ", "), shown.size() < analysis.flipped_ports.size() ? ", ..." : "");
+                                        fmt::join(shown, ", "), shown.size() < ports.size() ? ", ..." : "");
         if (determinism.verdict == DeterminismVerdict::per_flow_flips) {
             lines.push_back(counts + "): the hash depends on something the prober does not control (MAC, ingress "
                                      "port), or the fault hits only some packets of a flow.");

@@ -90,13 +90,17 @@ std::vector<std::uint16_t> HuntPlanner::settle_flips(std::span<const TupleHistor
                                                      std::span<const std::size_t> faulty,
                                                      std::vector<std::uint64_t>& wanted)
 {
+    std::vector<bool> is_faulty(wanted.size(), false);
+    for (const auto index : faulty) {
+        is_faulty[index] = true;
+    }
     std::vector<TupleHistory> in_faulty;
     // A faulty bucket in which some tuple passed its first try is no dead
     // bucket: each try may fail by chance (a flip), or the tuple decides and
     // not this model's bucket.
     std::vector<bool> partial(wanted.size(), false);
     for (std::size_t i = 0; i < tuples.size(); ++i) {
-        if (std::find(faulty.begin(), faulty.end(), bucket_of_tuple[i]) != faulty.end()) {
+        if (is_faulty[bucket_of_tuple[i]]) {
             in_faulty.push_back(tuples[i]);
             partial[bucket_of_tuple[i]] = partial[bucket_of_tuple[i]] || !tuples[i].failed[0];
         }
@@ -147,9 +151,8 @@ std::vector<std::uint16_t> HuntPlanner::settle_flips(std::span<const TupleHistor
     return tries;
 }
 
-std::vector<std::uint16_t> HuntPlanner::bucket_ports(std::span<const ProbeRecord> records,
-                                                          std::span<const TupleHistory> tuples, std::uint64_t room,
-                                                          DeterminismVerdict determinism, bool enough_repeats)
+std::vector<std::uint16_t> HuntPlanner::bucket_ports(std::span<const TupleHistory> tuples, std::uint64_t room,
+                                                     DeterminismVerdict determinism, bool enough_repeats)
 {
     const auto& model = *config_.model;
     const std::uint64_t buckets = model.bucket_count();
@@ -186,7 +189,7 @@ std::vector<std::uint16_t> HuntPlanner::bucket_ports(std::span<const ProbeRecord
     const auto exact = test_buckets(counts, {.background = config_.background, .alpha = config_.alpha});
     for (std::size_t i = 0; i < buckets; ++i) {
         const auto decision = rule.decide(counts[i].probes, counts[i].failures);
-        wanted[i] = records.empty() ? sweep : rule.probes_to_decide(counts[i].probes, counts[i].failures);
+        wanted[i] = rounds_ == 0 ? sweep : rule.probes_to_decide(counts[i].probes, counts[i].failures);
         all_decided = all_decided && decision != SequentialDecision::undecided;
         if (decision == SequentialDecision::faulty || exact[i].verdict == BucketVerdict::faulty) {
             faulty.push_back(i);
@@ -203,7 +206,7 @@ std::vector<std::uint16_t> HuntPlanner::bucket_ports(std::span<const ProbeRecord
                                             [](const BucketCounts& entry) { return entry.failures == 0; });
     const bool settled = per_flow_shown || (nothing_failed && all_decided) ||
                          (enough_repeats && (faulty.empty() || determinism != DeterminismVerdict::random_loss));
-    if (!records.empty() && !settled) {
+    if (rounds_ != 0 && !settled) {
         if (!faulty.empty()) {
             std::uint64_t failing = 0;
             for (const auto index : faulty) {
@@ -266,8 +269,8 @@ std::vector<std::uint16_t> HuntPlanner::next_round(std::span<const ProbeRecord> 
     std::vector<std::uint16_t> fresh;
     if (config_.model != nullptr) {
         const auto verdict = assess_determinism(repeat_evidence(tuples), config_.background, config_.alpha).verdict;
-        fresh = bucket_ports(records, tuples, room - round.size(), verdict,
-                                  failing_repeated(tuples) >= config_.min_failing_repeats);
+        fresh = bucket_ports(tuples, room - round.size(), verdict,
+                             failing_repeated(tuples) >= config_.min_failing_repeats);
     } else {
         // A first failure whose re-probe is still to come may be background
         // loss, which would put passing ports into the span: the fit is tried

@@ -54,8 +54,7 @@ private:
     [[nodiscard]] std::vector<std::uint16_t> repeats(std::span<const TupleHistory> tuples, std::uint64_t room);
     // With a model: fresh ports aimed at buckets, and third tries that
     // settle flips in the faulty buckets.
-    [[nodiscard]] std::vector<std::uint16_t> bucket_ports(std::span<const ProbeRecord> records,
-                                                          std::span<const TupleHistory> tuples, std::uint64_t room,
+    [[nodiscard]] std::vector<std::uint16_t> bucket_ports(std::span<const TupleHistory> tuples, std::uint64_t room,
                                                           DeterminismVerdict determinism, bool enough_repeats);
     [[nodiscard]] std::vector<std::uint16_t> fresh_random(std::uint64_t count);
     // While the faulty buckets' tuples show no flips and the question is
