@@ -13,7 +13,7 @@
 #include <ctime>
 
 #include "capture/privileges.hpp"
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::capture {
 
@@ -58,11 +58,11 @@ public:
         sigaddset(&mask_, SIGINT);
         sigaddset(&mask_, SIGTERM);
         if (::sigprocmask(SIG_BLOCK, &mask_, &previous_) != 0) {
-            throw results::EnvironmentError("cannot block SIGINT/SIGTERM for the capture loop");
+            throw core::EnvironmentError("cannot block SIGINT/SIGTERM for the capture loop");
         }
         fd_ = ::signalfd(-1, &mask_, SFD_CLOEXEC | SFD_NONBLOCK);
         if (fd_ < 0) {
-            throw results::EnvironmentError("cannot watch SIGINT/SIGTERM for the capture loop");
+            throw core::EnvironmentError("cannot watch SIGINT/SIGTERM for the capture loop");
         }
     }
     SignalWatch(const SignalWatch&) = delete;
@@ -120,7 +120,7 @@ AgentStop run_agent(const AgentOptions& options, const AgentHooks& hooks)
         for (int i = 0; i < max_frames_per_drain; ++i) {
             const NextFrame next = handle.next(frame);
             if (next == NextFrame::error) {
-                throw results::EnvironmentError(
+                throw core::EnvironmentError(
                     fmt::format("reading from interface {} failed: {}", options.live.interface, handle.error()));
             }
             if (next != NextFrame::frame) {
@@ -157,7 +157,7 @@ AgentStop run_agent(const AgentOptions& options, const AgentHooks& hooks)
                                    {signals.fd(), POLLIN, 0},
                                    {watch_stdin ? STDIN_FILENO : -1, POLLIN, 0}}};
         if (::poll(fds.data(), fds.size(), timeout_ms) < 0 && errno != EINTR) {
-            throw results::EnvironmentError("poll on the capture handle failed");
+            throw core::EnvironmentError("poll on the capture handle failed");
         }
         if ((fds[1].revents & POLLIN) != 0) {
             stop = signals.received();

@@ -5,7 +5,7 @@
 #include <system_error>
 
 #include "capture/pcap_handle.hpp"
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::capture {
 
@@ -15,15 +15,15 @@ PcapHandle open_file(const std::filesystem::path& path)
 {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) {
-        throw results::InputError(fmt::format("{}: no such file", path.string()));
+        throw core::InputError(fmt::format("{}: no such file", path.string()));
     }
     if (std::filesystem::is_directory(path, ec)) {
-        throw results::InputError(fmt::format("{}: is a directory, not a capture file", path.string()));
+        throw core::InputError(fmt::format("{}: is a directory, not a capture file", path.string()));
     }
     char error[PCAP_ERRBUF_SIZE] = {};
     pcap_t* handle = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, error);
     if (handle == nullptr) {
-        throw results::InputError(fmt::format("{}: not a pcap or pcapng capture ({})", path.string(), error));
+        throw core::InputError(fmt::format("{}: not a pcap or pcapng capture ({})", path.string(), error));
     }
     return PcapHandle(PcapPtr(handle), true, path.string());
 }

@@ -19,7 +19,7 @@ struct FileOptions {
 };
 
 // Each finished timeline goes to `on_flow`, the summary line to `on_summary`.
-// Throws InputError (missing file, not a capture, unsupported link type, bad
+// Throws core::InputError (missing file, not a capture, unsupported link type, bad
 // filter) before reading. A file that ends mid-record is not thrown: the
 // timelines are all delivered and the summary carries `input_error`.
 CaptureSummary read_capture_file(const FileOptions& options, const std::function<void(const FlowTimeline&)>& on_flow,

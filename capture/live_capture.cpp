@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::capture {
 
@@ -12,7 +12,7 @@ namespace {
 void check(int rc, pcap_t* handle, std::string_view what, const std::string& interface)
 {
     if (rc != 0) {
-        throw results::EnvironmentError(
+        throw core::EnvironmentError(
             fmt::format("cannot set {} on interface {}: {}", what, interface, pcap_geterr(handle)));
     }
 }
@@ -22,7 +22,7 @@ PcapHandle activate(const LiveOptions& options)
     char error[PCAP_ERRBUF_SIZE] = {};
     PcapPtr handle(pcap_create(options.interface.c_str(), error));
     if (!handle) {
-        throw results::InputError(fmt::format("interface {}: {}", options.interface, error));
+        throw core::InputError(fmt::format("interface {}: {}", options.interface, error));
     }
     pcap_t* h = handle.get();
     check(pcap_set_snaplen(h, options.snaplen), h, "snaplen", options.interface);
@@ -35,14 +35,14 @@ PcapHandle activate(const LiveOptions& options)
         const std::string detail = pcap_geterr(h);
         switch (rc) {
         case PCAP_ERROR_NO_SUCH_DEVICE:
-            throw results::InputError(fmt::format("interface {} does not exist", options.interface));
+            throw core::InputError(fmt::format("interface {} does not exist", options.interface));
         case PCAP_ERROR_IFACE_NOT_UP:
-            throw results::InputError(fmt::format("interface {} is down", options.interface));
+            throw core::InputError(fmt::format("interface {} is down", options.interface));
         case PCAP_ERROR_PERM_DENIED:
-            throw results::EnvironmentError(fmt::format(
+            throw core::EnvironmentError(fmt::format(
                 "no permission to capture on interface {} (needs root or CAP_NET_RAW): {}", options.interface, detail));
         default:
-            throw results::EnvironmentError(
+            throw core::EnvironmentError(
                 fmt::format("cannot capture on interface {}: {}", options.interface, detail));
         }
     }
@@ -59,7 +59,7 @@ LiveCapture::LiveCapture(const LiveOptions& options)
     }
     char error[PCAP_ERRBUF_SIZE] = {};
     if (pcap_setnonblock(handle_.get(), 1, error) != 0) {
-        throw results::EnvironmentError(fmt::format("interface {}: cannot read without blocking: {}", options.interface, error));
+        throw core::EnvironmentError(fmt::format("interface {}: cannot read without blocking: {}", options.interface, error));
     }
 }
 
@@ -82,7 +82,7 @@ PcapWriter::PcapWriter(PcapHandle& source, const std::filesystem::path& path)
     nanoseconds_ = pcap_get_tstamp_precision(source.get()) == PCAP_TSTAMP_PRECISION_NANO;
     dumper_ = pcap_dump_open(source.get(), path.c_str());
     if (dumper_ == nullptr) {
-        throw results::EnvironmentError(fmt::format("cannot write pcap {}: {}", path.string(), source.error()));
+        throw core::EnvironmentError(fmt::format("cannot write pcap {}: {}", path.string(), source.error()));
     }
 }
 

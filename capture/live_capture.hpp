@@ -22,8 +22,8 @@ struct LiveOptions {
 
 class LiveCapture {
 public:
-    // Throws InputError for an unknown interface or a bad filter,
-    // EnvironmentError when capturing is not permitted.
+    // Throws core::InputError for an unknown interface or a bad filter,
+    // core::EnvironmentError when capturing is not permitted.
     explicit LiveCapture(const LiveOptions& options);
 
     [[nodiscard]] PcapHandle& handle() { return handle_; }

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::capture {
 
@@ -11,12 +11,12 @@ void PcapHandle::set_filter(std::string_view filter)
     bpf_program program{};
     const std::string text(filter);
     if (pcap_compile(handle_.get(), &program, text.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
-        throw results::InputError(fmt::format("invalid BPF filter '{}': {}", text, error()));
+        throw core::InputError(fmt::format("invalid BPF filter '{}': {}", text, error()));
     }
     const int rc = pcap_setfilter(handle_.get(), &program);
     pcap_freecode(&program);
     if (rc != 0) {
-        throw results::InputError(fmt::format("cannot apply BPF filter '{}' on {}: {}", text, name_, error()));
+        throw core::InputError(fmt::format("cannot apply BPF filter '{}' on {}: {}", text, name_, error()));
     }
 }
 
@@ -26,7 +26,7 @@ LinkType PcapHandle::link_type() const
     const auto link = link_type_from_dlt(dlt);
     if (!link) {
         const char* dlt_name = pcap_datalink_val_to_name(dlt);
-        throw results::InputError(fmt::format("{}: link type {} ({}) is not supported", name_, dlt,
+        throw core::InputError(fmt::format("{}: link type {} ({}) is not supported", name_, dlt,
                                               dlt_name != nullptr ? dlt_name : "unknown"));
     }
     return *link;

@@ -34,9 +34,9 @@ public:
     {
     }
 
-    // Throws InputError naming the filter when it does not compile.
+    // Throws core::InputError naming the filter when it does not compile.
     void set_filter(std::string_view filter);
-    // Throws InputError when the link type is not one the decoder reads.
+    // Throws core::InputError when the link type is not one the decoder reads.
     [[nodiscard]] LinkType link_type() const;
 
     [[nodiscard]] NextFrame next(Frame& frame);

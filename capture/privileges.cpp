@@ -10,7 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::capture {
 
@@ -22,16 +22,16 @@ std::string drop_privileges(std::string_view user)
     const std::string name(user);
     const passwd* pw = ::getpwnam(name.c_str());
     if (pw == nullptr) {
-        throw results::EnvironmentError(fmt::format("cannot drop root: no user {}", name));
+        throw core::EnvironmentError(fmt::format("cannot drop root: no user {}", name));
     }
     const uid_t uid = pw->pw_uid;
     const gid_t gid = pw->pw_gid;
     // Groups and gid first: after setuid there is no permission left to change them.
     if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0) {
-        throw results::EnvironmentError(fmt::format("cannot drop root to user {}: {}", name, std::strerror(errno)));
+        throw core::EnvironmentError(fmt::format("cannot drop root to user {}: {}", name, std::strerror(errno)));
     }
     if (::setuid(0) == 0) {
-        throw results::EnvironmentError(fmt::format("dropping root to user {} did not stick", name));
+        throw core::EnvironmentError(fmt::format("dropping root to user {} did not stick", name));
     }
     // Nothing exec'd from here on may regain privileges through setuid bits.
     ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);

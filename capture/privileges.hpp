@@ -8,7 +8,7 @@ namespace tlsprobe::capture {
 // open: a root process switches to `user` (supplementary groups cleared, then
 // gid, then uid; every capability goes with root). The open capture socket
 // keeps working. Returns a description for the summary ("dropped to nobody
-// (uid 65534)", or "unchanged (not root)"). Throws EnvironmentError when a
+// (uid 65534)", or "unchanged (not root)"). Throws core::EnvironmentError when a
 // step fails, so a capture never runs as root by accident.
 [[nodiscard]] std::string drop_privileges(std::string_view user);
 

@@ -6,13 +6,13 @@
 
 #include "cli/command.hpp"
 #include "results/analysis.hpp"
-#include "results/errors.hpp"
-#include "results/run_directory.hpp"
+#include "core/errors.hpp"
+#include "runs/run_directory.hpp"
 
 namespace tlsprobe::cli {
 namespace {
 
-using results::ExitCode;
+using core::ExitCode;
 
 struct AnalyzeOptions {
     std::string run_dir;
@@ -27,7 +27,7 @@ struct AnalyzeOptions {
 std::filesystem::path existing(const std::string& path, std::string_view flag)
 {
     if (!std::filesystem::is_regular_file(path)) {
-        throw results::UsageError(std::string(flag) + ": " + path + " does not exist or is not a file");
+        throw core::UsageError(std::string(flag) + ": " + path + " does not exist or is not a file");
     }
     return path;
 }
@@ -47,9 +47,9 @@ int analyze(const AnalyzeOptions& options)
 {
     const std::filesystem::path run_dir = options.run_dir;
     if (!run_dir.empty() && !std::filesystem::is_directory(run_dir)) {
-        throw results::UsageError("RUN_DIR: " + options.run_dir + " is not a directory");
+        throw core::UsageError("RUN_DIR: " + options.run_dir + " is not a directory");
     }
-    auto inputs = run_dir.empty() ? results::AnalysisInputs{} : results::read_run_directory(run_dir);
+    auto inputs = run_dir.empty() ? results::AnalysisInputs{} : runs::read_run_directory(run_dir);
     const auto probes_file = !options.probes.empty() ? existing(options.probes, "--probes") : run_dir / "probes.jsonl";
     if (!options.probes.empty()) {
         inputs.probes = results::read_probes_file(probes_file);
@@ -57,10 +57,10 @@ int analyze(const AnalyzeOptions& options)
     override_vantage(inputs.client, options.client_pcap, options.client_flows, "client");
     override_vantage(inputs.server, options.server_pcap, options.server_flows, "server");
     if (!inputs.client && !inputs.server) {
-        throw results::UsageError("nothing to analyze: give RUN_DIR with captures, or --client-pcap / --server-pcap");
+        throw core::UsageError("nothing to analyze: give RUN_DIR with captures, or --client-pcap / --server-pcap");
     }
     if (!inputs.client) {
-        throw results::UsageError("a client-side capture is needed (--client-pcap, --client-flows or a run with "
+        throw core::UsageError("a client-side capture is needed (--client-pcap, --client-flows or a run with "
                                   "--capture client=...): verdicts start from what the client sent");
     }
     for (const auto* vantage : {&inputs.client, &inputs.server}) {
@@ -73,7 +73,7 @@ int analyze(const AnalyzeOptions& options)
     const auto analysis = results::analyze(inputs);
     if (inputs.probes && !inputs.probes->empty() && !inputs.client->flows.empty() &&
         analysis.probes_without_client_flow == inputs.probes->size()) {
-        throw results::InputError("the client capture " + inputs.client->source + " holds none of the " +
+        throw core::InputError("the client capture " + inputs.client->source + " holds none of the " +
                                   std::to_string(inputs.probes->size()) + " probes in " + probes_file.string() +
                                   ": it is from another run, another host, or another vantage");
     }
@@ -84,14 +84,14 @@ int analyze(const AnalyzeOptions& options)
                      inputs.server->source);
     }
 
-    const auto out = results::make_run_directory(options.out_dir.empty() ? options.run_dir : options.out_dir,
+    const auto out = runs::make_run_directory(options.out_dir.empty() ? options.run_dir : options.out_dir,
                                                  "analysis-");
     results::write_analysis(analysis, inputs, out);
     fmt::print("{}", results::analysis_report(analysis, inputs));
     spdlog::info("verdicts in {}", (out / "verdicts.jsonl").string());
     const auto healthy = analysis.counts[static_cast<std::size_t>(results::Verdict::ok)] +
                          analysis.counts[static_cast<std::size_t>(results::Verdict::local_error)];
-    return static_cast<int>(healthy == analysis.verdicts.size() ? ExitCode::healthy : ExitCode::unhealthy);
+    return static_cast<int>(healthy == analysis.verdicts.size() ? core::ExitCode::healthy : core::ExitCode::unhealthy);
 }
 
 }  // namespace

@@ -3,8 +3,8 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
-#include "results/errors.hpp"
-#include "results/run_directory.hpp"
+#include "core/errors.hpp"
+#include "core/atomic_file.hpp"
 
 namespace tlsprobe::cli {
 
@@ -28,15 +28,15 @@ BucketSettings::BucketSettings(const BucketFlags& flags)
     config_.background = flags.background;
 }
 
-int write_bucket_outputs(std::span<const results::ProbeRecord> records, const BucketSettings& settings,
+int write_bucket_outputs(std::span<const prober::ProbeRecord> records, const BucketSettings& settings,
                          const std::filesystem::path& dir)
 {
     const auto analysis = results::analyze_buckets(records, settings.config());
     std::filesystem::create_directories(dir);
-    results::write_file_atomically(
+    core::write_file_atomically(
         dir / "buckets.json", boost::json::serialize(results::bucket_analysis_json(analysis, settings.config())) + "\n");
     fmt::print("{}", results::bucket_analysis_report(analysis));
-    return static_cast<int>(analysis.healthy() ? results::ExitCode::healthy : results::ExitCode::unhealthy);
+    return static_cast<int>(analysis.healthy() ? core::ExitCode::healthy : core::ExitCode::unhealthy);
 }
 
 }  // namespace tlsprobe::cli

@@ -19,7 +19,7 @@ struct BucketFlags {
 
 void add_bucket_flags(CLI::App& app, BucketFlags& flags);
 
-// The parsed model (UsageError on a bad spec) and the analysis settings.
+// The parsed model (core::UsageError on a bad spec) and the analysis settings.
 class BucketSettings {
 public:
     explicit BucketSettings(const BucketFlags& flags);
@@ -33,7 +33,7 @@ private:
 
 // Analyses `records`, writes DIR/buckets.json, prints the table and the
 // findings on stdout; returns the exit code (0 healthy, 1 otherwise).
-[[nodiscard]] int write_bucket_outputs(std::span<const results::ProbeRecord> records, const BucketSettings& settings,
+[[nodiscard]] int write_bucket_outputs(std::span<const prober::ProbeRecord> records, const BucketSettings& settings,
                                        const std::filesystem::path& dir);
 
 }  // namespace tlsprobe::cli

@@ -7,7 +7,7 @@
 #include "cli/command.hpp"
 #include "results/hashed_tuples.hpp"
 #include "results/analysis.hpp"
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::cli {
 namespace {
@@ -23,13 +23,13 @@ int buckets(const BucketsOptions& options)
     const std::filesystem::path run_dir = options.run_dir;
     const auto probes_file = run_dir / "probes.jsonl";
     if (!std::filesystem::is_regular_file(probes_file)) {
-        throw results::InputError("RUN_DIR: " + options.run_dir + " is a run directory without probes (no " +
+        throw core::InputError("RUN_DIR: " + options.run_dir + " is a run directory without probes (no " +
                                   probes_file.string() + ")");
     }
     const BucketSettings settings(options.flags);
     auto records = results::read_probes_file(probes_file);
     if (records.empty()) {
-        throw results::InputError("RUN_DIR: " + probes_file.string() + " holds no probes");
+        throw core::InputError("RUN_DIR: " + probes_file.string() + " holds no probes");
     }
     if (const auto verdicts = run_dir / "verdicts.jsonl"; std::filesystem::exists(verdicts)) {
         if (const auto moved = results::use_server_side_tuples(records, verdicts)) {

@@ -8,8 +8,8 @@
 #include "capture/capture_agent.hpp"
 #include "cli/capture_options.hpp"
 #include "cli/command.hpp"
-#include "results/errors.hpp"
-#include "results/jsonl_writer.hpp"
+#include "core/errors.hpp"
+#include "core/jsonl_writer.hpp"
 
 namespace tlsprobe::cli {
 
@@ -47,11 +47,11 @@ int run_capture(const CaptureConfig& config)
     options.flows = config.flows.config();
     options.user = config.user;
 
-    std::unique_ptr<results::JsonlWriter> writer;
+    std::unique_ptr<core::JsonlWriter> writer;
     capture::AgentHooks hooks;
     hooks.on_ready = [&] {
-        writer = std::make_unique<results::JsonlWriter>(output_path(config.out));
-        // What a run waits for before its first probe (capture/agent_process.hpp).
+        writer = std::make_unique<core::JsonlWriter>(output_path(config.out));
+        // What a run waits for before its first probe (runs/capture_agents.hpp).
         writer->append(boost::json::serialize(boost::json::object{
             {"type", "capture_ready"}, {"vantage", config.vantage}, {"interface", config.interface}}));
     };
@@ -69,7 +69,7 @@ int run_capture(const CaptureConfig& config)
                     pipeline.table().counters().flows_created);
     };
     const capture::AgentStop stop = capture::run_agent(options, hooks);
-    return stop == capture::AgentStop::sigint ? static_cast<int>(results::ExitCode::interrupted) : 0;
+    return stop == capture::AgentStop::sigint ? static_cast<int>(core::ExitCode::interrupted) : 0;
 }
 
 }  // namespace

@@ -7,8 +7,8 @@
 #include "capture/capture_file.hpp"
 #include "cli/capture_options.hpp"
 #include "cli/command.hpp"
-#include "results/errors.hpp"
-#include "results/jsonl_writer.hpp"
+#include "core/errors.hpp"
+#include "core/jsonl_writer.hpp"
 
 namespace tlsprobe::cli {
 
@@ -29,11 +29,11 @@ int run_flows(const FlowsConfig& config)
     options.vantage = config.vantage;
     options.filter = config.filter;
     options.flows = config.flows.config();
-    std::unique_ptr<results::JsonlWriter> writer;
+    std::unique_ptr<core::JsonlWriter> writer;
     std::uint64_t written = 0;
     const auto open_writer = [&] {
         if (!writer) {
-            writer = std::make_unique<results::JsonlWriter>(output_path(config.out));
+            writer = std::make_unique<core::JsonlWriter>(output_path(config.out));
         }
         return writer.get();
     };
@@ -49,7 +49,7 @@ int run_flows(const FlowsConfig& config)
                          pipeline.table().counters().packets, written);
         });
     if (summary.input_error) {
-        throw results::InputError(fmt::format("{}: capture file is damaged or truncated ({}); the {} timelines read "
+        throw core::InputError(fmt::format("{}: capture file is damaged or truncated ({}); the {} timelines read "
                                               "before it were written",
                                               config.file, *summary.input_error, written));
     }

@@ -7,12 +7,12 @@
 #include "cli/bucket_outputs.hpp"
 #include "cli/command.hpp"
 #include "cli/probe_flags.hpp"
-#include "cli/seconds.hpp"
+#include "core/durations.hpp"
 #include "prober/client_tls.hpp"
 #include "prober/fleet_setup.hpp"
-#include "prober/hunt_rounds.hpp"
-#include "results/errors.hpp"
-#include "results/run_directory.hpp"
+#include "runs/hunt_rounds.hpp"
+#include "core/errors.hpp"
+#include "runs/run_directory.hpp"
 
 namespace tlsprobe::cli {
 namespace {
@@ -36,12 +36,12 @@ int hunt(HuntOptions& options)
     const BucketSettings settings(options.buckets);
     const auto endpoints = prober::resolve_fleet_endpoints(plan);
     if (settings.model() != nullptr && plan.source_ip.empty()) {
-        throw results::UsageError("--model: needs --source-ip, the source address the hash model sees");
+        throw core::UsageError("--model: needs --source-ip, the source address the hash model sees");
     }
     prober::raise_open_files_limit(plan.concurrency);
     const prober::ClientTls tls(plan.tls, plan.target.host);
     if (!options.out_dir.empty() && std::filesystem::exists(std::filesystem::path(options.out_dir) / "probes.jsonl")) {
-        throw results::UsageError("--out: " + options.out_dir + " already holds a run (probes.jsonl); choose another");
+        throw core::UsageError("--out: " + options.out_dir + " already holds a run (probes.jsonl); choose another");
     }
 
     results::HuntPlanner planner({
@@ -55,17 +55,17 @@ int hunt(HuntOptions& options)
         .alpha = settings.config().alpha,
         .seed = plan.seed,
     });
-    const auto dir = results::make_run_directory(options.out_dir, "hunt-");
+    const auto dir = runs::make_run_directory(options.out_dir, "hunt-");
     spdlog::info("hunting on {}:{} from ports {}-{}, budget {} probes at {}/s, records in {}", plan.target.host,
                  plan.target.port, plan.port_range.low, plan.port_range.high, options.budget, plan.rate,
                  dir.string());
-    const auto report = prober::run_hunt(plan, endpoints, tls, planner, dir, seconds_flag(options.repeat_gap_s));
+    const auto report = runs::run_hunt(plan, endpoints, tls, planner, dir, core::seconds_flag(options.repeat_gap_s));
     spdlog::info("hunt done: {} probes in {} rounds", report.records.size(), report.rounds);
     if (report.records.empty()) {
-        throw results::EnvironmentError("hunt: no probe finished; nothing to analyse");
+        throw core::EnvironmentError("hunt: no probe finished; nothing to analyse");
     }
     const int status = write_bucket_outputs(report.records, settings, dir);
-    return report.interrupted ? static_cast<int>(results::ExitCode::interrupted) : status;
+    return report.interrupted ? static_cast<int>(core::ExitCode::interrupted) : status;
 }
 
 }  // namespace

@@ -13,14 +13,13 @@
 #include "lab/lab.hpp"
 #include "lab/relay.hpp"
 #include "lab/status.hpp"
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::cli {
 
 namespace {
 
-using results::ExitCode;
-using results::UsageError;
+using core::ExitCode;
 
 struct UpOptions {
     lab::LabConfig config;
@@ -54,7 +53,7 @@ boost::asio::ip::tcp::endpoint parse_endpoint(std::string_view flag, const std::
             return {address, port};
         }
     }
-    throw UsageError(fmt::format("{} {}: expected ADDRESS:PORT", flag, text));
+    throw core::UsageError(fmt::format("{} {}: expected ADDRESS:PORT", flag, text));
 }
 
 int run_up(UpOptions& options)
@@ -131,7 +130,7 @@ int run_status(const StatusOptions& options)
     if (status.disagreements > 0) {
         spdlog::error("{} tuple(s) hashed to a different bucket by the switch than by the ground truth",
                       status.disagreements);
-        return static_cast<int>(ExitCode::unhealthy);
+        return static_cast<int>(core::ExitCode::unhealthy);
     }
     return 0;
 }
@@ -141,7 +140,7 @@ int run_relay(const RelayOptions& options)
     boost::system::error_code error;
     const auto source = boost::asio::ip::make_address(options.source, error);
     if (error) {
-        throw UsageError(fmt::format("--source {}: not an IP address", options.source));
+        throw core::UsageError(fmt::format("--source {}: not an IP address", options.source));
     }
     lab::run_relay({parse_endpoint("--listen", options.listen), parse_endpoint("--connect", options.connect), source,
                     options.ttl, options.log});

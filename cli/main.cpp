@@ -6,13 +6,13 @@
 #include <vector>
 
 #include "cli/command.hpp"
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace {
 
-using tlsprobe::results::ExitCode;
+using tlsprobe::core::ExitCode;
 
-int exit_code(ExitCode code)
+int exit_code(tlsprobe::core::ExitCode code)
 {
     return static_cast<int>(code);
 }
@@ -55,7 +55,7 @@ int main(int argc, char** argv)
         return app.exit(help);
     } catch (const CLI::ParseError& error) {
         fmt::print(stderr, "tlsprobe: error: {}\n", error.what());
-        return exit_code(ExitCode::bad_input);
+        return exit_code(tlsprobe::core::ExitCode::bad_input);
     }
     use_stderr_logger(verbose, quiet);
 
@@ -66,18 +66,18 @@ int main(int argc, char** argv)
                 return command.run();
             }
         }
-    } catch (const tlsprobe::results::UsageError& error) {
+    } catch (const tlsprobe::core::UsageError& error) {
         spdlog::error("{}", error.what());
-        return exit_code(ExitCode::bad_input);
-    } catch (const tlsprobe::results::InputError& error) {
+        return exit_code(tlsprobe::core::ExitCode::bad_input);
+    } catch (const tlsprobe::core::InputError& error) {
         spdlog::error("{}", error.what());
-        return exit_code(ExitCode::bad_input);
-    } catch (const tlsprobe::results::EnvironmentError& error) {
+        return exit_code(tlsprobe::core::ExitCode::bad_input);
+    } catch (const tlsprobe::core::EnvironmentError& error) {
         spdlog::error("{}", error.what());
-        return exit_code(ExitCode::environment);
+        return exit_code(tlsprobe::core::ExitCode::environment);
     } catch (const std::exception& error) {
         spdlog::critical("unexpected failure: {}", error.what());
-        return exit_code(ExitCode::environment);
+        return exit_code(tlsprobe::core::ExitCode::environment);
     }
-    return exit_code(ExitCode::bad_input);
+    return exit_code(tlsprobe::core::ExitCode::bad_input);
 }

@@ -1,7 +1,7 @@
 #include "cli/probe_flags.hpp"
 
-#include "cli/seconds.hpp"
-#include "results/errors.hpp"
+#include "core/durations.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::cli {
 namespace {
@@ -73,16 +73,16 @@ void fill_plan(ProbeFlags& flags)
 {
     auto& plan = flags.plan;
     if (flags.target.empty()) {
-        throw results::UsageError("--target is required");
+        throw core::UsageError("--target is required");
     }
     plan.target = scenarios::parse_endpoint(flags.target, "--target");
     if (plan.ports.empty()) {
         plan.port_range = scenarios::parse_port_range(flags.ports, "--ports");
     }
-    plan.connect_timeout = seconds_flag(flags.connect_timeout_s);
-    plan.handshake_timeout = seconds_flag(flags.handshake_timeout_s);
-    plan.data_timeout = seconds_flag(flags.data_timeout_s);
-    plan.hold = seconds_flag(flags.hold_s);
+    plan.connect_timeout = core::seconds_flag(flags.connect_timeout_s);
+    plan.handshake_timeout = core::seconds_flag(flags.handshake_timeout_s);
+    plan.data_timeout = core::seconds_flag(flags.data_timeout_s);
+    plan.hold = core::seconds_flag(flags.hold_s);
     plan.tls.version = flags.tls_version == "1.2"   ? scenarios::TlsVersion::tls12
                        : flags.tls_version == "1.3" ? scenarios::TlsVersion::tls13
                                                     : scenarios::TlsVersion::any;

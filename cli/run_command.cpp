@@ -11,24 +11,25 @@
 
 #include "cli/command.hpp"
 #include "cli/probe_flags.hpp"
-#include "cli/seconds.hpp"
-#include "capture/agent_process.hpp"
+#include "core/durations.hpp"
+#include "runs/capture_agents.hpp"
 #include "prober/client_tls.hpp"
 #include "prober/fleet.hpp"
 #include "prober/fleet_setup.hpp"
 #include "prober/port_plan.hpp"
 #include "results/analysis.hpp"
-#include "results/errors.hpp"
-#include "results/jsonl_writer.hpp"
-#include "results/run_directory.hpp"
-#include "results/run_stats.hpp"
+#include "core/errors.hpp"
+#include "core/jsonl_writer.hpp"
+#include "core/atomic_file.hpp"
+#include "runs/run_directory.hpp"
+#include "prober/run_stats.hpp"
 #include "scenarios/run_plan.hpp"
 
 namespace tlsprobe::cli {
 namespace {
 
 namespace asio = boost::asio;
-using results::ExitCode;
+using core::ExitCode;
 
 struct RunOptions {
     ProbeFlags probe;
@@ -43,15 +44,15 @@ struct RunOptions {
 std::filesystem::path prepare_out_dir(const std::string& requested)
 {
     if (!requested.empty() && std::filesystem::exists(std::filesystem::path(requested) / "probes.jsonl")) {
-        throw results::UsageError("--out: " + requested + " already holds a run (probes.jsonl); choose another");
+        throw core::UsageError("--out: " + requested + " already holds a run (probes.jsonl); choose another");
     }
-    return results::make_run_directory(requested, "");
+    return runs::make_run_directory(requested, "");
 }
 
 // With a client capture, the run ends with the verdicts, as `tlsprobe analyze DIR` would give them.
 void analyze_run(const std::filesystem::path& dir)
 {
-    const auto inputs = results::read_run_directory(dir);
+    const auto inputs = runs::read_run_directory(dir);
     const auto analysis = results::analyze(inputs);
     results::write_analysis(analysis, inputs, dir);
     fmt::print("\n{}", results::analysis_report(analysis, inputs));
@@ -65,7 +66,7 @@ scenarios::RunPlan build_plan(RunOptions& options)
     }
     fill_plan(options.probe);
     if (options.duration_s) {
-        plan.duration = seconds_flag(*options.duration_s);
+        plan.duration = core::seconds_flag(*options.duration_s);
     }
     plan.port_order = options.port_order == "random" ? scenarios::PortOrder::random : scenarios::PortOrder::sweep;
     for (const auto& note : scenarios::validate(plan)) {
@@ -81,42 +82,44 @@ int run(RunOptions& options)
     prober::raise_open_files_limit(plan.concurrency);
     const prober::ClientTls tls(plan.tls, plan.target.host);
     const auto dir = prepare_out_dir(options.out_dir);
-    const results::JsonlWriter probes(dir / "probes.jsonl");
+    const core::JsonlWriter probes(dir / "probes.jsonl");
 
     spdlog::info("probing {}:{} ({}) from {} ports, {} probes at {}/s, concurrency {}, records in {}",
                  plan.target.host, plan.target.port, target.address().to_string(),
                  prober::PortPlan(plan).size(),
                  scenarios::planned_probes(plan), plan.rate, plan.concurrency, dir.string());
-    capture::CaptureAgents agents(options.captures, plan.target.port, dir);
-    prober::Fleet fleet(plan, target, source, tls, probes);
+    runs::CaptureAgents agents(options.captures, plan.target.port, dir);
+    prober::Fleet fleet(plan, target, source, tls, [&probes](const prober::ProbeRecord& record) {
+        probes.append(boost::json::serialize(prober::to_json(record)));
+    });
     const auto report = fleet.run();
-    agents.stop(seconds_flag(options.capture_linger_s));
+    agents.stop(core::seconds_flag(options.capture_linger_s));
 
-    const results::RunFacts facts{
+    const prober::RunFacts facts{
         .target = fmt::format("{}:{}", plan.target.host, plan.target.port),
         .planned = scenarios::planned_probes(plan),
         .wall_seconds = report.wall_seconds,
         .interrupted = report.interrupted,
         .late_starts = report.late_starts,
     };
-    auto summary = results::summary_json(report.stats, facts);
+    auto summary = prober::summary_json(report.stats, facts);
     summary["plan"] = scenarios::plan_json(plan);
     summary["abandoned"] = report.abandoned;
-    results::write_file_atomically(dir / "summary.json", boost::json::serialize(summary) + "\n");
-    fmt::print("{}", results::summary_table(report.stats, facts));
+    core::write_file_atomically(dir / "summary.json", boost::json::serialize(summary) + "\n");
+    fmt::print("{}", prober::summary_table(report.stats, facts));
     if (report.abandoned != 0) {
         spdlog::warn("{} probes were still in flight after the {} s grace and have no record", report.abandoned,
                      prober::interrupt_grace.count());
     }
-    if (std::filesystem::exists(capture::vantage_flows_file(dir, "client"))) {
+    if (std::filesystem::exists(runs::vantage_flows_file(dir, "client"))) {
         analyze_run(dir);
     }
     if (report.interrupted) {
-        return static_cast<int>(ExitCode::interrupted);
+        return static_cast<int>(core::ExitCode::interrupted);
     }
-    const auto failures = report.stats.probes() - report.stats.count(results::Outcome::ok) -
-                          report.stats.count(results::Outcome::local_error);
-    return static_cast<int>(failures == 0 ? ExitCode::healthy : ExitCode::unhealthy);
+    const auto failures = report.stats.probes() - report.stats.count(prober::Outcome::ok) -
+                          report.stats.count(prober::Outcome::local_error);
+    return static_cast<int>(failures == 0 ? core::ExitCode::healthy : core::ExitCode::unhealthy);
 }
 
 }  // namespace

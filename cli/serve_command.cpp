@@ -3,9 +3,9 @@
 #include <memory>
 
 #include "cli/command.hpp"
-#include "cli/seconds.hpp"
+#include "core/durations.hpp"
 #include "prober/responder.hpp"
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 #include "scenarios/run_plan.hpp"
 
 namespace tlsprobe::cli {
@@ -31,7 +31,7 @@ int serve(ServeOptions& options)
         boost::system::error_code ec;
         boost::asio::ip::make_address(endpoint.host, ec);
         if (ec) {
-            throw results::UsageError("--listen: \"" + endpoint.host + "\" is not an IP address");
+            throw core::UsageError("--listen: \"" + endpoint.host + "\" is not an IP address");
         }
         config.listen.push_back(std::move(endpoint));
     }
@@ -49,10 +49,10 @@ int serve(ServeOptions& options)
             config.behaviour = candidate;
         }
     }
-    config.handshake_timeout = seconds_flag(options.handshake_timeout_s);
-    config.data_timeout = seconds_flag(options.data_timeout_s);
+    config.handshake_timeout = core::seconds_flag(options.handshake_timeout_s);
+    config.data_timeout = core::seconds_flag(options.data_timeout_s);
     if (options.duration_s) {
-        config.duration = seconds_flag(*options.duration_s);
+        config.duration = core::seconds_flag(*options.duration_s);
     }
     prober::serve(config);
     return 0;

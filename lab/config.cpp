@@ -10,25 +10,23 @@
 #include <span>
 #include <string>
 
-#include "results/errors.hpp"
-#include "results/text_lines.hpp"
+#include "core/errors.hpp"
+#include "core/text_lines.hpp"
 
 namespace tlsprobe::lab {
 
 namespace {
 
-using results::InputError;
-using results::UsageError;
 
 void check_buckets(std::span<const std::uint32_t> list, std::string_view flag, std::uint32_t buckets)
 {
     std::set<std::uint32_t> seen;
     for (const auto bucket : list) {
         if (bucket >= buckets) {
-            throw UsageError(fmt::format("{}: bucket {} is outside 0..{} (--buckets {})", flag, bucket, buckets - 1, buckets));
+            throw core::UsageError(fmt::format("{}: bucket {} is outside 0..{} (--buckets {})", flag, bucket, buckets - 1, buckets));
         }
         if (!seen.insert(bucket).second) {
-            throw UsageError(fmt::format("{}: bucket {} is listed twice", flag, bucket));
+            throw core::UsageError(fmt::format("{}: bucket {} is listed twice", flag, bucket));
         }
     }
 }
@@ -84,30 +82,30 @@ std::string LabConfig::hash_model_spec() const
 void validate(const LabConfig& config)
 {
     if (config.nodes < 1 || config.nodes > max_nodes) {
-        throw UsageError(fmt::format("--nodes {} is outside 1..{}", config.nodes, max_nodes));
+        throw core::UsageError(fmt::format("--nodes {} is outside 1..{}", config.nodes, max_nodes));
     }
     if (config.buckets < 1 || config.buckets > max_buckets) {
-        throw UsageError(fmt::format("--buckets {} is outside 1..{}", config.buckets, max_buckets));
+        throw core::UsageError(fmt::format("--buckets {} is outside 1..{}", config.buckets, max_buckets));
     }
     check_buckets(config.faulty, "--faulty", config.buckets);
     check_buckets(config.reset_buckets, "--reset-buckets", config.buckets);
     for (const auto bucket : config.faulty) {
         if (config.is_reset(bucket)) {
-            throw UsageError(fmt::format("bucket {} is in both --faulty and --reset-buckets", bucket));
+            throw core::UsageError(fmt::format("bucket {} is in both --faulty and --reset-buckets", bucket));
         }
     }
     if (!config.faulty.empty() && config.nodes < 2) {
-        throw UsageError("--faulty needs --nodes 2 or more: a split flow needs a second node to go to");
+        throw core::UsageError("--faulty needs --nodes 2 or more: a split flow needs a second node to go to");
     }
     if (!(config.split_prob > 0.0 && config.split_prob <= 1.0)) {
-        throw UsageError(fmt::format("--split-prob {} is outside (0, 1]", config.split_prob));
+        throw core::UsageError(fmt::format("--split-prob {} is outside (0, 1]", config.split_prob));
     }
     if (!(config.loss_pct >= 0.0 && config.loss_pct < 100.0)) {
-        throw UsageError(fmt::format("--loss {} is outside [0, 100)", config.loss_pct));
+        throw core::UsageError(fmt::format("--loss {} is outside [0, 100)", config.loss_pct));
     }
     for (const auto& [port, bucket] : config.hash_map) {
         if (bucket >= config.buckets) {
-            throw UsageError(fmt::format("--hash-map {}: port {} maps to bucket {}, outside 0..{}",
+            throw core::UsageError(fmt::format("--hash-map {}: port {} maps to bucket {}, outside 0..{}",
                                          config.hash_map_file.string(), port, bucket, config.buckets - 1));
         }
     }
@@ -117,7 +115,7 @@ HashMap load_hash_map(const std::filesystem::path& file, std::uint32_t buckets)
 {
     std::ifstream in(file);
     if (!in) {
-        throw InputError(fmt::format("--hash-map {}: cannot open the file", file.string()));
+        throw core::InputError(fmt::format("--hash-map {}: cannot open the file", file.string()));
     }
     HashMap map;
     std::string line;
@@ -125,19 +123,19 @@ HashMap load_hash_map(const std::filesystem::path& file, std::uint32_t buckets)
     while (std::getline(in, line)) {
         ++number;
         std::string_view text = line;
-        text = results::entry_of_line(text);
+        text = core::entry_of_line(text);
         if (text.empty()) {
             continue;
         }
         const auto bad = [&](std::string_view why) {
-            return InputError(fmt::format("--hash-map {}:{}: {} (expected \"source_port bucket\")", file.string(), number, why));
+            return core::InputError(fmt::format("--hash-map {}:{}: {} (expected \"source_port bucket\")", file.string(), number, why));
         };
         const auto gap = text.find_first_of(" \t");
         if (gap == std::string_view::npos) {
             throw bad(fmt::format("\"{}\" has one field", text));
         }
         const auto port_text = text.substr(0, gap);
-        const auto bucket_text = results::trim(text.substr(gap));
+        const auto bucket_text = core::trim(text.substr(gap));
         std::uint16_t port = 0;
         std::uint32_t bucket = 0;
         if (!parse_number(port_text, port) || port == 0) {
@@ -154,10 +152,10 @@ HashMap load_hash_map(const std::filesystem::path& file, std::uint32_t buckets)
         }
     }
     if (in.bad()) {
-        throw InputError(fmt::format("--hash-map {}: read error", file.string()));
+        throw core::InputError(fmt::format("--hash-map {}: read error", file.string()));
     }
     if (map.empty()) {
-        throw InputError(fmt::format("--hash-map {}: no \"source_port bucket\" line", file.string()));
+        throw core::InputError(fmt::format("--hash-map {}: no \"source_port bucket\" line", file.string()));
     }
     return map;
 }
@@ -216,7 +214,7 @@ LabConfig config_from_json(const boost::json::value& document, std::string_view 
             in.at("server_behaviour").as_string() == "silent" ? ServerBehaviour::silent : ServerBehaviour::normal;
         return config;
     } catch (const std::exception& error) {
-        throw InputError(fmt::format("{}: not a lab configuration: {}", origin, error.what()));
+        throw core::InputError(fmt::format("{}: not a lab configuration: {}", origin, error.what()));
     }
 }
 

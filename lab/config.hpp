@@ -56,17 +56,17 @@ struct LabConfig {
 inline constexpr std::uint32_t max_nodes = 16;
 inline constexpr std::uint32_t max_buckets = 1024;
 
-// Throws UsageError naming the flag when a value is out of range or two
+// Throws core::UsageError naming the flag when a value is out of range or two
 // settings contradict each other. Call after the hash map is loaded.
 void validate(const LabConfig& config);
 
 // Reads "source_port bucket" lines ('#' starts a comment, blank lines are
-// skipped). Throws InputError naming the file and line of the first
+// skipped). Throws core::InputError naming the file and line of the first
 // malformed line, a duplicate port, or a bucket outside 0..buckets-1.
 [[nodiscard]] HashMap load_hash_map(const std::filesystem::path& file, std::uint32_t buckets);
 
 [[nodiscard]] boost::json::value to_json(const LabConfig& config);
-// Throws InputError naming `origin` when the document is not a lab configuration.
+// Throws core::InputError naming `origin` when the document is not a lab configuration.
 [[nodiscard]] LabConfig config_from_json(const boost::json::value& document, std::string_view origin);
 
 }  // namespace tlsprobe::lab

@@ -6,14 +6,13 @@
 #include <fstream>
 #include <sstream>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::lab {
 
 namespace {
 
 using results::FlowTuple;
-using results::InputError;
 
 std::optional<FlowTuple> tuple_from_json(const boost::json::object& line)
 {
@@ -77,7 +76,7 @@ TuplesFile read_tuples(const std::filesystem::path& file)
 {
     std::ifstream in(file);
     if (!in) {
-        throw InputError(fmt::format("--tuples {}: cannot open the file", file.string()));
+        throw core::InputError(fmt::format("--tuples {}: cannot open the file", file.string()));
     }
     TuplesFile out;
     std::string line;
@@ -106,7 +105,7 @@ TuplesFile read_tuples(const std::filesystem::path& file)
             }
             out.tuples.push_back(std::move(probe));
         } catch (const std::exception& error) {
-            throw InputError(fmt::format("--tuples {}:{}: {}", file.string(), number, error.what()));
+            throw core::InputError(fmt::format("--tuples {}:{}: {}", file.string(), number, error.what()));
         }
     }
     return out;
@@ -161,7 +160,7 @@ RelayConnections RelayConnections::load(const std::filesystem::path& file)
                 out.by_client_[source_key(*client)].push_back(*upstream);
             }
         } catch (const std::exception& error) {
-            throw InputError(fmt::format("{}:{}: {}", file.string(), number, error.what()));
+            throw core::InputError(fmt::format("{}:{}: {}", file.string(), number, error.what()));
         }
     }
     return out;

@@ -46,7 +46,7 @@ struct TuplesFile {
 };
 
 // Reads JSON Lines with src_ip, src_port, dst_ip, dst_port (a probes.jsonl)
-// or text lines "src_ip src_port dst_ip dst_port". Throws InputError naming
+// or text lines "src_ip src_port dst_ip dst_port". Throws core::InputError naming
 // the file and line of the first malformed line.
 [[nodiscard]] TuplesFile read_tuples(const std::filesystem::path& file);
 
@@ -66,7 +66,7 @@ private:
 // A client tuple used more than once maps to its connections in order.
 class RelayConnections {
 public:
-    // Throws InputError naming the file and line of a malformed line.
+    // Throws core::InputError naming the file and line of a malformed line.
     static RelayConnections load(const std::filesystem::path& file);
     // The upstream tuple of the next not yet taken connection from `client`.
     [[nodiscard]] std::optional<results::FlowTuple> take(const results::FlowTuple& client);

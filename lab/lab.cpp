@@ -20,15 +20,12 @@
 
 #include "lab/process.hpp"
 #include "lab/topology.hpp"
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::lab {
 
 namespace {
 
-using results::EnvironmentError;
-using results::InputError;
-using results::UsageError;
 using Clock = std::chrono::steady_clock;
 
 constexpr auto ready_timeout = std::chrono::seconds(10);
@@ -42,7 +39,7 @@ void write_file(const std::filesystem::path& path, std::string_view content)
     std::ofstream out(path, std::ios::trunc);
     out << content;
     if (!out.flush()) {
-        throw EnvironmentError(fmt::format("cannot write {}", path.string()));
+        throw core::EnvironmentError(fmt::format("cannot write {}", path.string()));
     }
 }
 
@@ -157,11 +154,11 @@ void start_service(std::string_view name, const std::string& netns, std::uint16_
     const auto deadline = Clock::now() + ready_timeout;
     while (!listening(netns, port)) {
         if (gone(pid)) {
-            throw EnvironmentError(fmt::format("{} in {} exited before listening on port {}: {}", name, netns, port,
+            throw core::EnvironmentError(fmt::format("{} in {} exited before listening on port {}: {}", name, netns, port,
                                                last_lines(log)));
         }
         if (Clock::now() > deadline) {
-            throw EnvironmentError(fmt::format("{} in {} is not listening on port {} after {} s (log {})", name, netns,
+            throw core::EnvironmentError(fmt::format("{} in {} is not listening on port {} after {} s (log {})", name, netns,
                                                port, ready_timeout.count(), log.string()));
         }
         std::this_thread::sleep_for(poll_interval);
@@ -202,7 +199,7 @@ public:
     LabLock() : fd_(::open("/run/tlsprobe-lab.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600))
     {
         if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) {
-            throw EnvironmentError(fmt::format("cannot lock /run/tlsprobe-lab.lock: {}", std::strerror(errno)));
+            throw core::EnvironmentError(fmt::format("cannot lock /run/tlsprobe-lab.lock: {}", std::strerror(errno)));
         }
     }
     LabLock(const LabLock&) = delete;
@@ -265,15 +262,15 @@ void lab_up(const LabConfig& config, const std::filesystem::path& tlsprobe_exe)
 {
     validate(config);
     if (::geteuid() != 0) {
-        throw EnvironmentError("lab up needs root (network namespaces, veths and nftables need CAP_NET_ADMIN)");
+        throw core::EnvironmentError("lab up needs root (network namespaces, veths and nftables need CAP_NET_ADMIN)");
     }
     const LabLock lock;
     if (const auto existing = lab_namespaces(); !existing.empty()) {
-        throw UsageError(fmt::format("the lab is already up (namespace {} exists); run `tlsprobe lab down` first",
+        throw core::UsageError(fmt::format("the lab is already up (namespace {} exists); run `tlsprobe lab down` first",
                                      existing.front()));
     }
     if (std::filesystem::exists(StateFiles::config())) {
-        throw UsageError(fmt::format("the lab is already up ({} exists); run `tlsprobe lab down` first",
+        throw core::UsageError(fmt::format("the lab is already up ({} exists); run `tlsprobe lab down` first",
                                      StateFiles::config().string()));
     }
     try {
@@ -298,12 +295,12 @@ LabConfig installed_config()
 {
     const auto path = StateFiles::config();
     if (!std::filesystem::exists(path)) {
-        throw UsageError("the lab is not up; run `tlsprobe lab up` first");
+        throw core::UsageError("the lab is not up; run `tlsprobe lab up` first");
     }
     boost::system::error_code error;
     const auto document = boost::json::parse(read_file(path), error);
     if (error) {
-        throw InputError(fmt::format("{}: {}", path.string(), error.message()));
+        throw core::InputError(fmt::format("{}: {}", path.string(), error.message()));
     }
     return config_from_json(document, path.string());
 }

@@ -23,8 +23,8 @@ struct StateFiles {
 // The lab's namespaces that exist now, whoever created them.
 [[nodiscard]] std::vector<std::string> lab_namespaces();
 
-// Builds the whole lab and starts the server (and relay). Throws UsageError
-// when the lab is already up (and leaves it alone), EnvironmentError when a
+// Builds the whole lab and starts the server (and relay). Throws core::UsageError
+// when the lab is already up (and leaves it alone), core::EnvironmentError when a
 // step fails, after removing everything this call built.
 void lab_up(const LabConfig& config, const std::filesystem::path& tlsprobe_exe);
 
@@ -33,7 +33,7 @@ void lab_up(const LabConfig& config, const std::filesystem::path& tlsprobe_exe);
 // the lab is down or half built. Returns the namespaces it deleted.
 std::vector<std::string> lab_down();
 
-// The configuration `lab up` installed. Throws UsageError when the lab is not up.
+// The configuration `lab up` installed. Throws core::UsageError when the lab is not up.
 [[nodiscard]] LabConfig installed_config();
 
 }  // namespace tlsprobe::lab

@@ -13,7 +13,8 @@
 #include <fmt/format.h>
 #include <vector>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
+#include "core/file_descriptor.hpp"
 
 extern char** environ;
 
@@ -21,41 +22,8 @@ namespace tlsprobe::lab {
 
 namespace {
 
-using results::EnvironmentError;
 
-// Owns a file descriptor; closes it once.
-class Fd {
-public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    Fd(Fd&& other) noexcept : fd_(other.release()) {}
-    Fd& operator=(Fd&& other) noexcept
-    {
-        reset(other.release());
-        return *this;
-    }
-    ~Fd() { reset(); }
-
-    [[nodiscard]] int get() const { return fd_; }
-    int release()
-    {
-        const int fd = fd_;
-        fd_ = -1;
-        return fd;
-    }
-    void reset(int fd = -1)
-    {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-        fd_ = fd;
-    }
-
-private:
-    int fd_ = -1;
-};
+using Fd = core::FileDescriptor;
 
 struct Pipe {
     Fd read;
@@ -66,7 +34,7 @@ Pipe make_pipe()
 {
     std::array<int, 2> fds{};
     if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
-        throw EnvironmentError(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+        throw core::EnvironmentError(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
     }
     return {Fd{fds[0]}, Fd{fds[1]}};
 }
@@ -109,13 +77,13 @@ private:
 pid_t spawn(std::span<const std::string> argv, SpawnSetup& setup)
 {
     if (argv.empty()) {
-        throw EnvironmentError("internal: empty command");
+        throw core::EnvironmentError("internal: empty command");
     }
     auto args = c_argv(argv);
     pid_t pid = -1;
     const int rc = ::posix_spawnp(&pid, args[0], setup.actions(), setup.attr(), args.data(), environ);
     if (rc != 0) {
-        throw EnvironmentError(fmt::format("cannot run {}: {}", argv[0], std::strerror(rc)));
+        throw core::EnvironmentError(fmt::format("cannot run {}: {}", argv[0], std::strerror(rc)));
     }
     return pid;
 }
@@ -215,7 +183,7 @@ std::string run_checked(std::span<const std::string> argv, std::string_view inpu
                 c = ' ';
             }
         }
-        throw EnvironmentError(
+        throw core::EnvironmentError(
             fmt::format("`{}` failed with status {}: {}", describe_command(argv), result.status, err));
     }
     return std::move(result.out);

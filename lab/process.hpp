@@ -19,10 +19,10 @@ struct ProcessResult {
 };
 
 // Runs argv[0] (looked up in PATH) with `input` on its stdin and waits for it.
-// Throws EnvironmentError only when the process cannot be started at all.
+// Throws core::EnvironmentError only when the process cannot be started at all.
 [[nodiscard]] ProcessResult run_process(std::span<const std::string> argv, std::string_view input = {});
 
-// As run_process, and throws EnvironmentError naming the command and quoting
+// As run_process, and throws core::EnvironmentError naming the command and quoting
 // its stderr when it exits non-zero. Returns its stdout.
 std::string run_checked(std::span<const std::string> argv, std::string_view input = {});
 

@@ -18,8 +18,8 @@
 #include <fmt/ostream.h>
 #include <optional>
 
-#include "results/errors.hpp"
-#include "results/jsonl_writer.hpp"
+#include "core/errors.hpp"
+#include "core/jsonl_writer.hpp"
 
 namespace tlsprobe::lab {
 
@@ -69,7 +69,7 @@ boost::json::object tuple_json(const tcp::endpoint& src, const tcp::endpoint& ds
             {"dst_port", dst.port()}};
 }
 
-asio::awaitable<void> relay_connection(tcp::socket client, const RelayConfig& config, const results::JsonlWriter& log)
+asio::awaitable<void> relay_connection(tcp::socket client, const RelayConfig& config, const core::JsonlWriter& log)
 {
     boost::system::error_code error;
     const auto client_end = client.remote_endpoint(error);
@@ -98,7 +98,7 @@ asio::awaitable<void> relay_connection(tcp::socket client, const RelayConfig& co
     co_await (pump(client, upstream) && pump(upstream, client));
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, const RelayConfig& config, const results::JsonlWriter& log)
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, const RelayConfig& config, const core::JsonlWriter& log)
 {
     for (;;) {
         auto [error, socket] = co_await acceptor.async_accept(as_tuple);
@@ -131,10 +131,10 @@ void run_relay(const RelayConfig& config)
         acceptor.listen(asio::socket_base::max_listen_connections, error);
     }
     if (error) {
-        throw results::EnvironmentError(
+        throw core::EnvironmentError(
             fmt::format("relay: cannot listen on {}: {}", fmt::streamed(config.listen), error.message()));
     }
-    const results::JsonlWriter log(config.log);
+    const core::JsonlWriter log(config.log);
     asio::signal_set signals(io, SIGTERM, SIGINT);
     signals.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
     asio::co_spawn(io, accept_loop(acceptor, config, log), asio::detached);

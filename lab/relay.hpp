@@ -20,7 +20,7 @@ struct RelayConfig {
     std::filesystem::path log;
 };
 
-// Runs until SIGTERM or SIGINT. Throws EnvironmentError when it cannot listen.
+// Runs until SIGTERM or SIGINT. Throws core::EnvironmentError when it cannot listen.
 void run_relay(const RelayConfig& config);
 
 }  // namespace tlsprobe::lab

@@ -11,13 +11,12 @@
 #include "lab/nft_rules.hpp"
 #include "lab/process.hpp"
 #include "lab/topology.hpp"
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::lab {
 
 namespace {
 
-using results::EnvironmentError;
 
 // The named counters and sets of one nft table.
 struct NftTable {
@@ -67,7 +66,7 @@ NftTable read_table(const std::string& netns, std::string_view table)
             }
         }
     } catch (const std::exception& error) {
-        throw EnvironmentError(fmt::format("cannot read `{}`: {}", describe_command(argv), error.what()));
+        throw core::EnvironmentError(fmt::format("cannot read `{}`: {}", describe_command(argv), error.what()));
     }
     return out;
 }

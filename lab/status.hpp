@@ -16,7 +16,7 @@ struct LabStatus {
 };
 
 // When the lab is down the document is {"up": false, "namespaces": [leftovers]}.
-// Throws UsageError for tuples when the lab is not up, InputError for a bad
+// Throws core::UsageError for tuples when the lab is not up, core::InputError for a bad
 // tuples file.
 [[nodiscard]] LabStatus lab_status(const std::optional<std::filesystem::path>& tuples);
 

@@ -4,7 +4,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::prober {
 
@@ -13,7 +13,7 @@ namespace {
 void check(bool ok, const char* what)
 {
     if (!ok) {
-        throw results::EnvironmentError(std::string("cannot make the self-signed certificate (") + what +
+        throw core::EnvironmentError(std::string("cannot make the self-signed certificate (") + what +
                                         "): " + openssl_errors());
     }
 }

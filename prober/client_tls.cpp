@@ -2,12 +2,11 @@
 
 #include <boost/asio/ip/address.hpp>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::prober {
 namespace {
 
-using results::UsageError;
 
 // A private-use ExtensionType (RFC 8446 section 11: 0xFF00-0xFFFF, except
 // 0xFF01 renegotiation_info). OpenSSL keeps the real padding extension (21)
@@ -40,7 +39,7 @@ std::vector<unsigned char> alpn_wire_format(const std::vector<std::string>& prot
     std::vector<unsigned char> wire;
     for (const auto& protocol : protocols) {
         if (protocol.empty() || protocol.size() > 255) {
-            throw UsageError("--alpn: protocol \"" + protocol + "\" must be 1-255 bytes");
+            throw core::UsageError("--alpn: protocol \"" + protocol + "\" must be 1-255 bytes");
         }
         wire.push_back(static_cast<unsigned char>(protocol.size()));
         wire.insert(wire.end(), protocol.begin(), protocol.end());
@@ -86,13 +85,13 @@ ClientTls::ClientTls(const scenarios::TlsOptions& options, std::string host)
     // Idle connections give their 16 KiB read/write buffers back (memory per held connection).
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     if (!options.groups.empty() && SSL_CTX_set1_groups_list(ctx, options.groups.c_str()) != 1) {
-        throw UsageError("--groups: OpenSSL rejects \"" + options.groups + "\": " + openssl_errors());
+        throw core::UsageError("--groups: OpenSSL rejects \"" + options.groups + "\": " + openssl_errors());
     }
     if (!options.ciphers.empty()) {
         const auto [tls13, tls12] = split_ciphers(options.ciphers);
         if ((!tls13.empty() && SSL_CTX_set_ciphersuites(ctx, tls13.c_str()) != 1) ||
             (!tls12.empty() && SSL_CTX_set_cipher_list(ctx, tls12.c_str()) != 1)) {
-            throw UsageError("--ciphers: OpenSSL rejects \"" + options.ciphers + "\": " + openssl_errors());
+            throw core::UsageError("--ciphers: OpenSSL rejects \"" + options.ciphers + "\": " + openssl_errors());
         }
     }
     if (!options.alpn.empty()) {
@@ -104,7 +103,7 @@ ClientTls::ClientTls(const scenarios::TlsOptions& options, std::string host)
         const bool loaded = options.ca_file ? SSL_CTX_load_verify_file(ctx, options.ca_file->c_str()) == 1
                                             : SSL_CTX_set_default_verify_paths(ctx) == 1;
         if (!loaded) {
-            throw UsageError("--ca-file: cannot load CA certificates: " + openssl_errors());
+            throw core::UsageError("--ca-file: cannot load CA certificates: " + openssl_errors());
         }
     }
     if (options.pad_client_hello != 0) {
@@ -152,7 +151,7 @@ void ClientTls::configure_padding(std::uint32_t target_bytes)
     BIO_free(network);
     const std::uint32_t unpadded = messages.client_hello_bytes;
     if (unpadded + 4 > target_bytes) {
-        throw UsageError("--pad-client-hello: the ClientHello is already " + std::to_string(unpadded) +
+        throw core::UsageError("--pad-client-hello: the ClientHello is already " + std::to_string(unpadded) +
                          " bytes; ask for at least " + std::to_string(unpadded + 4));
     }
     padding_.assign(target_bytes - unpadded - 4, 0);

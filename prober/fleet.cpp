@@ -6,7 +6,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -19,7 +18,7 @@
 #include "prober/arrival_schedule.hpp"
 #include "prober/port_plan.hpp"
 #include "prober/probe.hpp"
-#include "prober/stop_signals.hpp"
+#include "core/stop_signals.hpp"
 
 namespace tlsprobe::prober {
 namespace {
@@ -51,7 +50,7 @@ struct Worker {
     // Timers of the launch coroutine, which owns them; null before it starts.
     asio::steady_timer* arrival = nullptr;
     asio::steady_timer* slot_freed = nullptr;
-    results::RunStats stats;
+    RunStats stats;
     std::uint64_t late_starts = 0;
     std::atomic<std::uint64_t> started{0};
     std::atomic<std::uint64_t> finished{0};
@@ -67,12 +66,12 @@ asio::awaitable<void> wait_for_free_slot(Worker& worker)
     co_await worker.slot_freed->async_wait(use_tuple);
 }
 
-asio::awaitable<void> probe_and_record(Worker& worker, ProbeTicket ticket, const results::JsonlWriter& probes)
+asio::awaitable<void> probe_and_record(Worker& worker, ProbeTicket ticket, const ProbeSink& sink)
 {
     const auto record = co_await run_probe(worker.env, ticket);
-    probes.append(boost::json::serialize(results::to_json(record)));
+    sink(record);
     worker.stats.add(record);
-    if (results::is_path_failure(record.outcome)) {
+    if (is_path_failure(record.outcome)) {
         worker.failed.fetch_add(1, std::memory_order_relaxed);
     }
     worker.finished.fetch_add(1, std::memory_order_relaxed);
@@ -82,7 +81,7 @@ asio::awaitable<void> probe_and_record(Worker& worker, ProbeTicket ticket, const
 
 asio::awaitable<void> launch(Worker& worker, const PortPlan& ports, std::uint64_t planned,
                              std::optional<std::int64_t> duration_ns, const PhaseClock& clock,
-                             const results::JsonlWriter& probes)
+                             const ProbeSink& sink)
 {
     asio::steady_timer arrival(worker.io);
     asio::steady_timer slot_freed(worker.io);
@@ -113,7 +112,7 @@ asio::awaitable<void> launch(Worker& worker, const PortPlan& ports, std::uint64_
                                          .attempt = assignment.attempt,
                                          .source_port = assignment.port,
                                          .due_ns = slot.due_ns},
-                                        probes),
+                                        sink),
                        [](const std::exception_ptr& error) {
                            if (error) {
                                std::rethrow_exception(error);
@@ -146,14 +145,14 @@ void print_progress(const std::vector<std::unique_ptr<Worker>>& workers, const P
 }  // namespace
 
 Fleet::Fleet(const scenarios::RunPlan& plan, asio::ip::tcp::endpoint target, asio::ip::address source,
-             const ClientTls& tls, const results::JsonlWriter& probes)
-    : plan_(plan), target_(std::move(target)), source_(std::move(source)), tls_(tls), probes_(probes)
+             const ClientTls& tls, ProbeSink sink)
+    : plan_(plan), target_(std::move(target)), source_(std::move(source)), tls_(tls), sink_(std::move(sink))
 {
 }
 
 FleetReport Fleet::run()
 {
-    const StopSignals stop_signals;
+    const core::StopSignals stop_signals;
 
     const PhaseClock clock;
     const PortPlan ports(plan_);
@@ -187,7 +186,7 @@ FleetReport Fleet::run()
     std::atomic<unsigned> running{count};
     std::vector<std::thread> threads;
     for (auto& worker : workers) {
-        asio::co_spawn(worker->io, launch(*worker, ports, planned, duration_ns, clock, probes_),
+        asio::co_spawn(worker->io, launch(*worker, ports, planned, duration_ns, clock, sink_),
                        [](const std::exception_ptr& error) {
                            if (error) {
                                std::rethrow_exception(error);

@@ -1,6 +1,6 @@
 #pragma once
 // The client fleet: worker threads, each with its own io_context, schedule,
-// concurrency share and statistics, writing one record per finished probe.
+// concurrency share and statistics, handing one record per finished probe to a sink.
 #include <boost/asio/ip/tcp.hpp>
 
 #include <atomic>
@@ -9,14 +9,14 @@
 
 #include "prober/client_tls.hpp"
 #include "prober/phase_clock.hpp"
-#include "results/jsonl_writer.hpp"
-#include "results/run_stats.hpp"
+#include "prober/probe_sink.hpp"
+#include "prober/run_stats.hpp"
 #include "scenarios/run_plan.hpp"
 
 namespace tlsprobe::prober {
 
 struct FleetReport {
-    results::RunStats stats;
+    RunStats stats;
     std::uint64_t late_starts = 0;
     std::uint64_t abandoned = 0;   // in flight when the grace after an interrupt ran out; no record
     bool interrupted = false;
@@ -29,7 +29,7 @@ inline constexpr std::chrono::seconds interrupt_grace{2};
 class Fleet {
 public:
     Fleet(const scenarios::RunPlan& plan, boost::asio::ip::tcp::endpoint target, boost::asio::ip::address source,
-          const ClientTls& tls, const results::JsonlWriter& probes);
+          const ClientTls& tls, ProbeSink sink);
 
     // Runs to the end of the plan or until SIGINT/SIGTERM. Blocks those
     // signals in the calling thread and the workers; call it from the main thread.
@@ -40,7 +40,7 @@ private:
     boost::asio::ip::tcp::endpoint target_;
     boost::asio::ip::address source_;
     const ClientTls& tls_;
-    const results::JsonlWriter& probes_;
+    ProbeSink sink_;
 };
 
 }  // namespace tlsprobe::prober

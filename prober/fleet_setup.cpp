@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::prober {
 namespace {
@@ -19,7 +19,7 @@ asio::ip::tcp::endpoint resolve_target(const scenarios::Endpoint& target, const 
     const auto results = resolver.resolve(target.host, std::to_string(target.port),
                                           asio::ip::tcp::resolver::numeric_service, ec);
     if (ec || results.empty()) {
-        throw results::UsageError("--target: cannot resolve \"" + target.host + "\": " + ec.message());
+        throw core::UsageError("--target: cannot resolve \"" + target.host + "\": " + ec.message());
     }
     if (source_ip.empty()) {
         return results.begin()->endpoint();
@@ -30,7 +30,7 @@ asio::ip::tcp::endpoint resolve_target(const scenarios::Endpoint& target, const 
             return entry.endpoint();
         }
     }
-    throw results::UsageError("--source-ip: " + source_ip + " is not of the same address family as --target " +
+    throw core::UsageError("--source-ip: " + source_ip + " is not of the same address family as --target " +
                               target.host);
 }
 
@@ -43,7 +43,7 @@ asio::ip::address source_address(const std::string& source_ip, const asio::ip::t
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(source_ip, ec);
     if (ec) {
-        throw results::UsageError("--source-ip: \"" + source_ip + "\" is not an IP address");
+        throw core::UsageError("--source-ip: \"" + source_ip + "\" is not an IP address");
     }
     return address;
 }
@@ -66,7 +66,7 @@ void raise_open_files_limit(std::uint32_t concurrency)
     setrlimit(RLIMIT_NOFILE, &limit);
     const rlim_t needed = concurrency + 64;
     if (limit.rlim_max < needed) {
-        throw results::EnvironmentError(fmt::format(
+        throw core::EnvironmentError(fmt::format(
             "--concurrency {} needs {} open files but the hard limit is {}; lower --concurrency or raise the limit",
             concurrency, needed, limit.rlim_max));
     }

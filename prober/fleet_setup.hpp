@@ -14,11 +14,11 @@ struct FleetEndpoints {
     boost::asio::ip::address source;  // the wildcard address of the target's family without --source-ip
 };
 
-// Throws UsageError naming --target or --source-ip when the target does not
+// Throws core::UsageError naming --target or --source-ip when the target does not
 // resolve or the source is not an address of the target's family.
 [[nodiscard]] FleetEndpoints resolve_fleet_endpoints(const scenarios::RunPlan& plan);
 
-// Raises the soft open-files limit to the hard one; EnvironmentError when
+// Raises the soft open-files limit to the hard one; core::EnvironmentError when
 // `concurrency` sockets would not fit.
 void raise_open_files_limit(std::uint32_t concurrency);
 

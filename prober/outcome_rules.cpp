@@ -5,7 +5,6 @@
 namespace tlsprobe::prober {
 
 namespace asio = boost::asio;
-using results::Outcome;
 
 namespace {
 

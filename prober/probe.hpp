@@ -10,7 +10,7 @@
 
 #include "prober/client_tls.hpp"
 #include "prober/phase_clock.hpp"
-#include "results/probe_record.hpp"
+#include "prober/probe_record.hpp"
 #include "scenarios/run_plan.hpp"
 
 namespace tlsprobe::prober {
@@ -39,6 +39,6 @@ struct ProbeTicket {
     std::int64_t due_ns = 0;
 };
 
-boost::asio::awaitable<results::ProbeRecord> run_probe(ProbeEnvironment& env, ProbeTicket ticket);
+boost::asio::awaitable<ProbeRecord> run_probe(ProbeEnvironment& env, ProbeTicket ticket);
 
 }  // namespace tlsprobe::prober

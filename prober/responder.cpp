@@ -17,9 +17,9 @@
 #include <thread>
 
 #include "prober/certificate.hpp"
-#include "prober/stop_signals.hpp"
+#include "core/stop_signals.hpp"
 #include "prober/tls_stream.hpp"
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::prober {
 namespace {
@@ -48,11 +48,11 @@ Handle read_pem(const std::filesystem::path& path, std::string_view flag)
 {
     std::unique_ptr<FILE, OpenSslDeleter<std::fclose>> file(std::fopen(path.c_str(), "r"));
     if (!file) {
-        throw results::UsageError(std::string(flag) + ": cannot open " + path.string());
+        throw core::UsageError(std::string(flag) + ": cannot open " + path.string());
     }
     Handle handle(Read(file.get(), nullptr, nullptr, nullptr));
     if (!handle) {
-        throw results::UsageError(std::string(flag) + ": " + path.string() + " holds no PEM " +
+        throw core::UsageError(std::string(flag) + ": " + path.string() + " holds no PEM " +
                                   (flag == "--cert" ? "certificate" : "private key"));
     }
     return handle;
@@ -82,7 +82,7 @@ SslCtxPtr server_context(const ResponderConfig& config)
     SSL_CTX_set_num_tickets(ctx, 1);
     if (SSL_CTX_use_certificate(ctx, identity.certificate.get()) != 1 ||
         SSL_CTX_use_PrivateKey(ctx, identity.key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
-        throw results::UsageError("--cert/--key: the key does not match the certificate: " + openssl_errors());
+        throw core::UsageError("--cert/--key: the key does not match the certificate: " + openssl_errors());
     }
     SSL_CTX_set_alpn_select_cb(ctx, select_http11, nullptr);
     return context;
@@ -221,7 +221,7 @@ std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& io, const tcp::en
         acceptor->listen(asio::socket_base::max_listen_connections, ec);
     }
     if (ec) {
-        throw results::EnvironmentError(fmt::format("--listen: cannot listen on {}:{}: {}",
+        throw core::EnvironmentError(fmt::format("--listen: cannot listen on {}:{}: {}",
                                                     endpoint.address().to_string(), endpoint.port(), ec.message()));
     }
     return acceptor;
@@ -246,7 +246,7 @@ std::string_view to_string(ServerBehaviour behaviour)
 
 void serve(const ResponderConfig& config)
 {
-    const StopSignals stop_signals;
+    const core::StopSignals stop_signals;
 
     const SslCtxPtr context = server_context(config);
     const PhaseClock clock;

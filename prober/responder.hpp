@@ -34,8 +34,8 @@ struct ResponderConfig {
 
 // Listens on every address (one SO_REUSEPORT socket per thread and address,
 // so the kernel spreads connections without a shared accept lock) and serves
-// until the duration ends or SIGINT/SIGTERM. Throws EnvironmentError when an
-// address cannot be bound, UsageError for unusable certificate files.
+// until the duration ends or SIGINT/SIGTERM. Throws core::EnvironmentError when an
+// address cannot be bound, core::UsageError for unusable certificate files.
 void serve(const ResponderConfig& config);
 
 }  // namespace tlsprobe::prober

@@ -8,14 +8,14 @@
 
 namespace tlsprobe::prober {
 
-std::optional<results::TcpInfoSnapshot> read_tcp_info(int fd)
+std::optional<TcpInfoSnapshot> read_tcp_info(int fd)
 {
     tcp_info info{};
     socklen_t size = sizeof info;
     if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &size) != 0) {
         return std::nullopt;
     }
-    return results::TcpInfoSnapshot{
+    return TcpInfoSnapshot{
         .retransmits = info.tcpi_total_retrans,
         .unacked = info.tcpi_unacked,
         .bytes_acked = info.tcpi_bytes_acked,

@@ -1,11 +1,11 @@
 #pragma once
 #include <optional>
 
-#include "results/probe_record.hpp"
+#include "prober/probe_record.hpp"
 
 namespace tlsprobe::prober {
 
 // TCP_INFO of a connected socket; empty when the kernel refuses (socket closed).
-[[nodiscard]] std::optional<results::TcpInfoSnapshot> read_tcp_info(int fd);
+[[nodiscard]] std::optional<TcpInfoSnapshot> read_tcp_info(int fd);
 
 }  // namespace tlsprobe::prober

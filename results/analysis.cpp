@@ -8,11 +8,10 @@
 #include <set>
 #include <unordered_map>
 
-#include "capture/agent_process.hpp"
 #include "capture/capture_file.hpp"
 #include "capture/flow_json.hpp"
-#include "results/errors.hpp"
-#include "results/run_directory.hpp"
+#include "core/errors.hpp"
+#include "core/atomic_file.hpp"
 
 namespace tlsprobe::results {
 namespace {
@@ -24,7 +23,7 @@ json::object parse_line(const std::string& line, const std::filesystem::path& pa
     boost::system::error_code ec;
     auto value = json::parse(line, ec);
     if (ec || !value.is_object()) {
-        throw InputError(fmt::format("{}:{}: not a JSON object", path.string(), number));
+        throw core::InputError(fmt::format("{}:{}: not a JSON object", path.string(), number));
     }
     return std::move(value.as_object());
 }
@@ -34,7 +33,7 @@ void for_each_line(const std::filesystem::path& path, Handle handle)
 {
     std::ifstream in(path);
     if (!in) {
-        throw InputError("cannot read " + path.string());
+        throw core::InputError("cannot read " + path.string());
     }
     std::string line;
     for (int number = 1; std::getline(in, line); ++number) {
@@ -44,8 +43,8 @@ void for_each_line(const std::filesystem::path& path, Handle handle)
         auto object = parse_line(line, path, number);
         try {
             handle(object);
-        } catch (const InputError& error) {
-            throw InputError(fmt::format("{}:{}: {}", path.string(), number, error.what()));
+        } catch (const core::InputError& error) {
+            throw core::InputError(fmt::format("{}:{}: {}", path.string(), number, error.what()));
         }
     }
 }
@@ -63,7 +62,7 @@ void take_summary(VantageFlows& vantage, const json::object& summary)
 
 // Which client flow each probe is: the ClientHello random first (exact),
 // then the 4-tuple, taking the tuple's flows in time order for re-probes.
-std::vector<const FlowEvidence*> match_probes(const std::vector<ProbeRecord>& probes, const VantageFlows& client,
+std::vector<const FlowEvidence*> match_probes(const std::vector<prober::ProbeRecord>& probes, const VantageFlows& client,
                                               std::size_t& flows_without_probe)
 {
     std::unordered_map<std::string, std::size_t> by_random;
@@ -95,7 +94,7 @@ std::vector<const FlowEvidence*> match_probes(const std::vector<ProbeRecord>& pr
     }
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return probes[a].probe_id < probes[b].probe_id; });
     for (const auto p : order) {
-        if (matched[p] != nullptr || probes[p].outcome == Outcome::local_error) {
+        if (matched[p] != nullptr || probes[p].outcome == prober::Outcome::local_error) {
             continue;
         }
         const auto found = by_tuple.find({probes[p].src_port, probes[p].dst_ip, probes[p].dst_port});
@@ -329,7 +328,7 @@ VantageFlows read_flows_file(const std::filesystem::path& path, std::string name
         } else if (kind == "flow") {
             vantage.flows.push_back(flow_evidence_from_json(object));
         } else if (kind != "capture_ready") {
-            throw InputError("a line of type \"" + std::string(kind) + "\" is not a flow timeline");
+            throw core::InputError("a line of type \"" + std::string(kind) + "\" is not a flow timeline");
         }
     });
     return vantage;
@@ -350,26 +349,11 @@ VantageFlows read_pcap_file(const std::filesystem::path& path, std::string name)
     return vantage;
 }
 
-std::vector<ProbeRecord> read_probes_file(const std::filesystem::path& path)
+std::vector<prober::ProbeRecord> read_probes_file(const std::filesystem::path& path)
 {
-    std::vector<ProbeRecord> probes;
-    for_each_line(path, [&](const json::object& object) { probes.push_back(probe_record_from_json(object)); });
+    std::vector<prober::ProbeRecord> probes;
+    for_each_line(path, [&](const json::object& object) { probes.push_back(prober::probe_record_from_json(object)); });
     return probes;
-}
-
-AnalysisInputs read_run_directory(const std::filesystem::path& dir)
-{
-    AnalysisInputs inputs;
-    if (const auto probes = dir / "probes.jsonl"; std::filesystem::exists(probes)) {
-        inputs.probes = read_probes_file(probes);
-    }
-    for (auto* vantage : {&inputs.client, &inputs.server}) {
-        const std::string name = vantage == &inputs.client ? "client" : "server";
-        if (const auto flows = capture::vantage_flows_file(dir, name); std::filesystem::exists(flows)) {
-            *vantage = read_flows_file(flows, name);
-        }
-    }
-    return inputs;
 }
 
 Analysis analyze(const AnalysisInputs& inputs)
@@ -491,8 +475,8 @@ void write_analysis(const Analysis& analysis, const AnalysisInputs& inputs, cons
     for (const auto& record : analysis.verdicts) {
         lines += json::serialize(to_json(record)) + "\n";
     }
-    write_file_atomically(dir / "verdicts.jsonl", lines);
-    write_file_atomically(dir / "analysis.json", json::serialize(analysis_json(analysis, inputs)) + "\n");
+    core::write_file_atomically(dir / "verdicts.jsonl", lines);
+    core::write_file_atomically(dir / "analysis.json", json::serialize(analysis_json(analysis, inputs)) + "\n");
 }
 
 std::string analysis_report(const Analysis& analysis, const AnalysisInputs& inputs)

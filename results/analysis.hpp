@@ -12,7 +12,7 @@
 
 #include "results/flow_evidence.hpp"
 #include "results/flow_join.hpp"
-#include "results/probe_record.hpp"
+#include "prober/probe_record.hpp"
 #include "results/verdict.hpp"
 
 namespace tlsprobe::results {
@@ -29,22 +29,18 @@ struct VantageFlows {
 
 // flows.jsonl as written by `tlsprobe capture` / `tlsprobe flows`, read whole.
 // Lines of type "flow" give timelines, "capture_summary" the drop counts.
-// Throws InputError naming the file and line.
+// Throws core::InputError naming the file and line.
 [[nodiscard]] VantageFlows read_flows_file(const std::filesystem::path& path, std::string name);
 // The same from a pcap or pcapng file, through the capture decoder.
 [[nodiscard]] VantageFlows read_pcap_file(const std::filesystem::path& path, std::string name);
-// probes.jsonl, whole. Throws InputError naming the file and line.
-[[nodiscard]] std::vector<ProbeRecord> read_probes_file(const std::filesystem::path& path);
+// probes.jsonl, whole. Throws core::InputError naming the file and line.
+[[nodiscard]] std::vector<prober::ProbeRecord> read_probes_file(const std::filesystem::path& path);
 
 struct AnalysisInputs {
-    std::optional<std::vector<ProbeRecord>> probes;
+    std::optional<std::vector<prober::ProbeRecord>> probes;
     std::optional<VantageFlows> client;
     std::optional<VantageFlows> server;
 };
-
-// A run directory as `run --capture` leaves it: probes.jsonl, and the
-// client and server vantages' timelines when they were captured.
-[[nodiscard]] AnalysisInputs read_run_directory(const std::filesystem::path& dir);
 
 struct Analysis {
     std::vector<VerdictRecord> verdicts;

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <map>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::results {
 namespace {
@@ -23,7 +23,7 @@ FlowTuple flow_tuple(const TupleKey& key)
                     .dst = boost::asio::ip::make_address(key.dst_ip, dst_ec),
                     .dst_port = key.dst_port};
     if (src_ec || dst_ec) {
-        throw InputError(fmt::format("probe of {}:{} -> {}:{}: an address is not an IP address", key.src_ip,
+        throw core::InputError(fmt::format("probe of {}:{} -> {}:{}: an address is not an IP address", key.src_ip,
                                      key.src_port, key.dst_ip, key.dst_port));
     }
     return tuple;
@@ -224,15 +224,15 @@ std::uint64_t TupleHistory::failures() const
     return static_cast<std::uint64_t>(std::count(failed.begin(), failed.end(), true));
 }
 
-std::vector<TupleHistory> group_attempts(std::span<const ProbeRecord> records)
+std::vector<TupleHistory> group_attempts(std::span<const prober::ProbeRecord> records)
 {
     std::map<TupleKey, std::map<std::uint32_t, bool>> by_tuple;
     for (const auto& record : records) {
-        if (record.outcome == Outcome::local_error) {
+        if (record.outcome == prober::Outcome::local_error) {
             continue;
         }
         by_tuple[{record.src_ip, record.src_port, record.dst_ip, record.dst_port}][record.attempt] =
-            is_path_failure(record.outcome);
+            prober::is_path_failure(record.outcome);
     }
     std::vector<TupleHistory> tuples;
     tuples.reserve(by_tuple.size());
@@ -293,14 +293,14 @@ bool BucketAnalysis::healthy() const
     return faulty_buckets().empty() && !fitted && !per_flow;
 }
 
-BucketAnalysis analyze_buckets(std::span<const ProbeRecord> records, const BucketAnalysisConfig& config)
+BucketAnalysis analyze_buckets(std::span<const prober::ProbeRecord> records, const BucketAnalysisConfig& config)
 {
     if (!(config.background >= 0.0 && config.background < 1.0)) {
-        throw UsageError(fmt::format("--background-loss: {} is not a rate in [0, 1)", config.background));
+        throw core::UsageError(fmt::format("--background-loss: {} is not a rate in [0, 1)", config.background));
     }
     BucketAnalysis analysis;
     for (const auto& record : records) {
-        (record.outcome == Outcome::local_error ? analysis.local_errors : analysis.attempts) += 1;
+        (record.outcome == prober::Outcome::local_error ? analysis.local_errors : analysis.attempts) += 1;
     }
     const auto tuples = group_attempts(records);
     analysis.tuples = tuples.size();
@@ -320,7 +320,7 @@ BucketAnalysis analyze_buckets(std::span<const ProbeRecord> records, const Bucke
         const auto& model = *config.model;
         analysis.model = model.describe();
         if (model.bucket_count() > max_buckets) {
-            throw UsageError(fmt::format("--model: {} has {} buckets; at most {} can be tested", analysis.model,
+            throw core::UsageError(fmt::format("--model: {} has {} buckets; at most {} can be tested", analysis.model,
                                          model.bucket_count(), max_buckets));
         }
         std::vector<BucketCounts> counts(model.bucket_count());

@@ -16,7 +16,7 @@
 #include "results/determinism.hpp"
 #include "results/gf2_fit.hpp"
 #include "results/hash_model.hpp"
-#include "results/probe_record.hpp"
+#include "prober/probe_record.hpp"
 
 namespace tlsprobe::results {
 
@@ -47,7 +47,7 @@ struct TupleHistory {
 
 // Attempts grouped per tuple, ordered by tuple; `local_error` attempts (the
 // prober's own host failed) are left out.
-[[nodiscard]] std::vector<TupleHistory> group_attempts(std::span<const ProbeRecord> records);
+[[nodiscard]] std::vector<TupleHistory> group_attempts(std::span<const prober::ProbeRecord> records);
 
 // First try against second try of every tuple probed at least twice, and
 // which of them flipped.
@@ -94,8 +94,8 @@ struct BucketAnalysis {
     [[nodiscard]] bool healthy() const;
 };
 
-// Throws UsageError when the rates are out of range.
-[[nodiscard]] BucketAnalysis analyze_buckets(std::span<const ProbeRecord> records, const BucketAnalysisConfig& config);
+// Throws core::UsageError when the rates are out of range.
+[[nodiscard]] BucketAnalysis analyze_buckets(std::span<const prober::ProbeRecord> records, const BucketAnalysisConfig& config);
 
 [[nodiscard]] boost::json::object bucket_analysis_json(const BucketAnalysis& analysis,
                                                        const BucketAnalysisConfig& config);

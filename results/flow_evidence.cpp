@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::results {
 namespace {
@@ -11,7 +11,7 @@ namespace json = boost::json;
 
 [[noreturn]] void bad_field(std::string_view path, std::string_view problem)
 {
-    throw InputError("flow field \"" + std::string(path) + "\" " + std::string(problem));
+    throw core::InputError("flow field \"" + std::string(path) + "\" " + std::string(problem));
 }
 
 const json::value* member(const json::object& object, std::string_view name)

@@ -68,7 +68,7 @@ struct FlowEvidence {
     std::vector<CloseEvidence> closes;
 };
 
-// Throws InputError naming the missing or mistyped field.
+// Throws core::InputError naming the missing or mistyped field.
 [[nodiscard]] FlowEvidence flow_evidence_from_json(const boost::json::object& flow);
 
 // The initial TTL a sender most likely used (64, 128 or 255) and the hops

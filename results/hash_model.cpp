@@ -1,6 +1,6 @@
 #include "results/hash_model.hpp"
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 #include "results/hash_functions.hpp"
 
 #include <fmt/format.h>
@@ -70,7 +70,7 @@ public:
     [[nodiscard]] std::string_view model() const { return model_; }
 
     [[noreturn]] void fail(std::string_view problem) const {
-        throw UsageError(fmt::format("hash model '{}': {}", spec_, problem));
+        throw core::UsageError(fmt::format("hash model '{}': {}", spec_, problem));
     }
 
     [[nodiscard]] std::optional<std::string_view> take(std::string_view key) {

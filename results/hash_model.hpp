@@ -38,7 +38,7 @@ public:
 
 // "jhash:seed=0x1234,mod=8[,offset=0]", "crc16:variant=arc,fields=sport,mod=64",
 // "crc32:...", "toeplitz:key=HEX,mod=N", "xor:width=16,mod=N". Throws
-// UsageError naming the model or parameter on an unknown model or parameter,
+// core::UsageError naming the model or parameter on an unknown model or parameter,
 // a malformed or missing value, or mod 0.
 [[nodiscard]] std::unique_ptr<HashModel> parse_hash_model(std::string_view spec);
 

@@ -11,7 +11,7 @@
 #include <vector>
 #include <algorithm>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::results {
 namespace {
@@ -39,11 +39,11 @@ std::optional<Endpoint> parse_endpoint(std::string_view text)
 
 }  // namespace
 
-std::size_t use_server_side_tuples(std::vector<ProbeRecord>& records, const std::filesystem::path& verdicts_file)
+std::size_t use_server_side_tuples(std::vector<prober::ProbeRecord>& records, const std::filesystem::path& verdicts_file)
 {
     std::ifstream in(verdicts_file);
     if (!in) {
-        throw InputError("cannot read " + verdicts_file.string());
+        throw core::InputError("cannot read " + verdicts_file.string());
     }
     std::map<std::uint64_t, std::pair<Endpoint, Endpoint>> server_side;
     std::string line;
@@ -52,7 +52,7 @@ std::size_t use_server_side_tuples(std::vector<ProbeRecord>& records, const std:
         const auto value = boost::json::parse(line, ec);
         const auto where = fmt::format("{}:{}", verdicts_file.string(), number);
         if (ec || !value.is_object()) {
-            throw InputError(where + ": not a JSON object");
+            throw core::InputError(where + ": not a JSON object");
         }
         const auto& verdict = value.as_object();
         const auto* id = verdict.if_contains("probe_id");
@@ -62,14 +62,14 @@ std::size_t use_server_side_tuples(std::vector<ProbeRecord>& records, const std:
         }
         const auto* tuple = server->as_object().if_contains("tuple");
         if (tuple == nullptr || !tuple->is_string()) {
-            throw InputError(where + ": \"server\" has no \"tuple\"");
+            throw core::InputError(where + ": \"server\" has no \"tuple\"");
         }
         const std::string_view text = tuple->as_string();
         const auto arrow = text.find(" -> ");
         const auto client = arrow == std::string_view::npos ? std::nullopt : parse_endpoint(text.substr(0, arrow));
         const auto target = arrow == std::string_view::npos ? std::nullopt : parse_endpoint(text.substr(arrow + 4));
         if (!client || !target) {
-            throw InputError(where + ": server tuple \"" + std::string(text) + "\" is not ADDR:PORT -> ADDR:PORT");
+            throw core::InputError(where + ": server tuple \"" + std::string(text) + "\" is not ADDR:PORT -> ADDR:PORT");
         }
         server_side[id->to_number<std::uint64_t>()] = {*client, *target};
     }
@@ -77,12 +77,12 @@ std::size_t use_server_side_tuples(std::vector<ProbeRecord>& records, const std:
     // Attempts are numbered again per tuple, in probe order: a proxy that
     // reuses one of its ports for a later connection probes that tuple again.
     std::map<std::tuple<std::string, std::uint16_t, std::string, std::uint16_t>, std::uint32_t> attempts;
-    std::vector<ProbeRecord*> in_order;
+    std::vector<prober::ProbeRecord*> in_order;
     for (auto& record : records) {
         in_order.push_back(&record);
     }
     std::sort(in_order.begin(), in_order.end(),
-              [](const ProbeRecord* a, const ProbeRecord* b) { return a->probe_id < b->probe_id; });
+              [](const prober::ProbeRecord* a, const prober::ProbeRecord* b) { return a->probe_id < b->probe_id; });
     for (auto* probe : in_order) {
         auto& record = *probe;
         const auto found = server_side.find(record.probe_id);

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <vector>
 
-#include "results/probe_record.hpp"
+#include "prober/probe_record.hpp"
 
 namespace tlsprobe::results {
 
@@ -13,7 +13,7 @@ namespace tlsprobe::results {
 // another tuple (verdicts.jsonl of `analyze` or `run --capture`) to that
 // tuple, numbering attempts per tuple in probe order. Returns how many
 // probes were re-addressed.
-// Throws InputError naming the file and line of a malformed verdict.
-std::size_t use_server_side_tuples(std::vector<ProbeRecord>& records, const std::filesystem::path& verdicts_file);
+// Throws core::InputError naming the file and line of a malformed verdict.
+std::size_t use_server_side_tuples(std::vector<prober::ProbeRecord>& records, const std::filesystem::path& verdicts_file);
 
 }  // namespace tlsprobe::results

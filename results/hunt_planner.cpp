@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <iterator>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::results {
 namespace {
@@ -26,7 +26,7 @@ HuntPlanner::HuntPlanner(const HuntConfig& config)
     if (config_.model != nullptr) {
         unused_by_bucket_ = ports_by_bucket(*config_.model, config_.base, config_.port_low, config_.port_high);
         if (unused_by_bucket_.size() < config_.model->bucket_count()) {
-            throw UsageError(fmt::format("--ports: {}-{} reaches only {} of the {} buckets of {}", config_.port_low,
+            throw core::UsageError(fmt::format("--ports: {}-{} reaches only {} of the {} buckets of {}", config_.port_low,
                                          config_.port_high, unused_by_bucket_.size(), config_.model->bucket_count(),
                                          config_.model->describe()));
         }
@@ -248,7 +248,7 @@ std::vector<std::uint16_t> HuntPlanner::fresh_random(std::uint64_t count)
     return fresh;
 }
 
-bool HuntPlanner::fit_settled(std::span<const ProbeRecord> records) const
+bool HuntPlanner::fit_settled(std::span<const prober::ProbeRecord> records) const
 {
     const auto analysis = analyze_buckets(records, {.background = config_.background, .alpha = config_.alpha});
     // A span that misses a dimension of the fault predicts some failing
@@ -257,7 +257,7 @@ bool HuntPlanner::fit_settled(std::span<const ProbeRecord> records) const
            analysis.port_fit->held_out.correct == analysis.port_fit->held_out.total;
 }
 
-std::vector<std::uint16_t> HuntPlanner::next_round(std::span<const ProbeRecord> records)
+std::vector<std::uint16_t> HuntPlanner::next_round(std::span<const prober::ProbeRecord> records)
 {
     if (records.size() >= config_.budget) {
         return {};
@@ -280,9 +280,9 @@ std::vector<std::uint16_t> HuntPlanner::next_round(std::span<const ProbeRecord> 
         for (const auto& history : tuples) {
             pending[history.tuple.src_port] = history.failed.size() == 1 && history.failed[0];
         }
-        std::vector<ProbeRecord> confirmed;
+        std::vector<prober::ProbeRecord> confirmed;
         std::copy_if(records.begin(), records.end(), std::back_inserter(confirmed),
-                     [&pending](const ProbeRecord& record) { return !pending[record.src_port]; });
+                     [&pending](const prober::ProbeRecord& record) { return !pending[record.src_port]; });
         const bool settled = fit_settled(records) || fit_settled(confirmed);
         if (!settled) {
             // The fit is tried after every round: small rounds stop a hunt

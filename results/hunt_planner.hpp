@@ -13,7 +13,7 @@
 
 #include "results/bucket_analysis.hpp"
 #include "results/hash_model.hpp"
-#include "results/probe_record.hpp"
+#include "prober/probe_record.hpp"
 #include "results/sequential_test.hpp"
 
 namespace tlsprobe::results {
@@ -41,12 +41,12 @@ struct HuntConfig {
 
 class HuntPlanner {
 public:
-    // Throws UsageError when the model has more buckets than the port range has ports.
+    // Throws core::UsageError when the model has more buckets than the port range has ports.
     explicit HuntPlanner(const HuntConfig& config);
 
     // The ports of the next round given every record so far (each port is a
     // tuple: one target, one source address); empty when the hunt is done.
-    [[nodiscard]] std::vector<std::uint16_t> next_round(std::span<const ProbeRecord> records);
+    [[nodiscard]] std::vector<std::uint16_t> next_round(std::span<const prober::ProbeRecord> records);
 
 private:
     // Re-probes this round wants: second tries of failed tuples, third tries
@@ -67,7 +67,7 @@ private:
                                                           std::vector<std::uint64_t>& wanted);
     // Without a model: the GF(2) fit of these records is accepted and
     // predicts every held-out port.
-    [[nodiscard]] bool fit_settled(std::span<const ProbeRecord> records) const;
+    [[nodiscard]] bool fit_settled(std::span<const prober::ProbeRecord> records) const;
     void plan(std::vector<std::uint16_t>& round, std::uint16_t port);
     // Tuples whose first try failed and whose second try is done or planned.
     [[nodiscard]] std::uint64_t failing_repeated(std::span<const TupleHistory> tuples) const;

@@ -1,6 +1,6 @@
 #include "results/sequential_test.hpp"
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -18,11 +18,11 @@ std::string_view to_string(SequentialDecision decision) {
 
 SequentialBucketTest::SequentialBucketTest(const SequentialConfig& config) {
     if (!(config.background > 0.0 && config.background < config.faulty_rate && config.faulty_rate < 1.0)) {
-        throw UsageError("sequential test: need 0 < background < faulty rate < 1");
+        throw core::UsageError("sequential test: need 0 < background < faulty rate < 1");
     }
     if (!(config.alpha > 0.0 && config.alpha < 1.0 && config.beta > 0.0 && config.beta < 1.0) ||
         config.buckets == 0) {
-        throw UsageError("sequential test: alpha and beta must be in (0, 1), buckets at least 1");
+        throw core::UsageError("sequential test: alpha and beta must be in (0, 1), buckets at least 1");
     }
     const double alpha_per_bucket = config.alpha / config.buckets;
     log_fail_ratio_ = std::log(config.faulty_rate / config.background);

@@ -29,7 +29,7 @@ struct SequentialConfig {
 
 class SequentialBucketTest {
 public:
-    // Throws UsageError when the rates or error levels are out of range.
+    // Throws core::UsageError when the rates or error levels are out of range.
     explicit SequentialBucketTest(const SequentialConfig& config);
 
     // Log-likelihood ratio log(L(H1) / L(H0)) of `failures` in `probes`.

@@ -149,11 +149,11 @@ void decide_from_client_flow(VerdictRecord& record, const VerdictInputs& in)
         return;
     }
     if (record.reset_by != ResetOriginator::none &&
-        (in.probe == nullptr || in.probe->outcome != Outcome::ok)) {
+        (in.probe == nullptr || in.probe->outcome != prober::Outcome::ok)) {
         record.verdict = Verdict::midstream_reset;
         return;
     }
-    if (in.probe == nullptr || in.probe->outcome == Outcome::ok) {
+    if (in.probe == nullptr || in.probe->outcome == prober::Outcome::ok) {
         record.verdict = Verdict::ok;
         return;
     }
@@ -260,12 +260,12 @@ VerdictRecord decide(const VerdictInputs& in)
     record.uncertain = (in.client != nullptr && in.client_capture_lossy) ||
                        (in.server_capture && in.server_capture_lossy);
 
-    if (in.probe != nullptr && in.probe->outcome == Outcome::local_error) {
+    if (in.probe != nullptr && in.probe->outcome == prober::Outcome::local_error) {
         record.verdict = Verdict::local_error;
         return record;
     }
     if (in.client == nullptr) {
-        record.verdict = in.probe != nullptr && in.probe->outcome == Outcome::ok ? Verdict::ok : Verdict::unknown;
+        record.verdict = in.probe != nullptr && in.probe->outcome == prober::Outcome::ok ? Verdict::ok : Verdict::unknown;
         if (record.verdict == Verdict::unknown) {
             record.sub = in.client_capture ? "not_in_client_capture" : "no_client_capture";
             record.missing.emplace_back("client");

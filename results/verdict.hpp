@@ -11,7 +11,7 @@
 
 #include "results/flow_evidence.hpp"
 #include "results/flow_join.hpp"
-#include "results/probe_record.hpp"
+#include "prober/probe_record.hpp"
 
 namespace tlsprobe::results {
 
@@ -61,7 +61,7 @@ struct VerdictRecord {
 };
 
 struct VerdictInputs {
-    const ProbeRecord* probe = nullptr;
+    const prober::ProbeRecord* probe = nullptr;
     const FlowEvidence* client = nullptr;
     const FlowEvidence* server = nullptr;
     std::optional<JoinKey> joined_by;

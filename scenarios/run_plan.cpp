@@ -4,14 +4,12 @@
 #include <cmath>
 #include <fstream>
 
-#include "results/errors.hpp"
-#include "results/text_lines.hpp"
+#include "core/errors.hpp"
+#include "core/text_lines.hpp"
 
 namespace tlsprobe::scenarios {
 namespace {
 
-using results::InputError;
-using results::UsageError;
 
 std::string quoted(std::string_view text)
 {
@@ -61,26 +59,26 @@ Endpoint parse_endpoint(std::string_view text, std::string_view flag, PortZero z
     if (text.starts_with('[')) {
         const auto close = text.find(']');
         if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-            throw UsageError(std::string(flag) + ": " + quoted(text) + " is not [IPV6]:PORT");
+            throw core::UsageError(std::string(flag) + ": " + quoted(text) + " is not [IPV6]:PORT");
         }
         host = text.substr(1, close - 1);
         port = text.substr(close + 2);
     } else {
         const auto colon = text.rfind(':');
         if (colon == std::string_view::npos || text.find(':') != colon) {
-            throw UsageError(std::string(flag) + ": " + quoted(text) +
+            throw core::UsageError(std::string(flag) + ": " + quoted(text) +
                              " is not HOST:PORT (write IPv6 addresses as [ADDR]:PORT)");
         }
         host = text.substr(0, colon);
         port = text.substr(colon + 1);
     }
     if (host.empty()) {
-        throw UsageError(std::string(flag) + ": " + quoted(text) + " has no host");
+        throw core::UsageError(std::string(flag) + ": " + quoted(text) + " has no host");
     }
     const unsigned lowest = zero == PortZero::allowed ? 0 : 1;
     const auto number = parse_port(port, lowest);
     if (!number) {
-        throw UsageError(std::string(flag) + ": port " + quoted(port) + " is not a number in " +
+        throw core::UsageError(std::string(flag) + ": port " + quoted(port) + " is not a number in " +
                          std::to_string(lowest) + "-65535");
     }
     return {std::string(host), *number};
@@ -92,10 +90,10 @@ PortRange parse_port_range(std::string_view text, std::string_view flag)
     const auto low = parse_port(dash == std::string_view::npos ? text : text.substr(0, dash));
     const auto high = dash == std::string_view::npos ? low : parse_port(text.substr(dash + 1));
     if (!low || !high) {
-        throw UsageError(std::string(flag) + ": " + quoted(text) + " is not LO-HI with ports in 1-65535");
+        throw core::UsageError(std::string(flag) + ": " + quoted(text) + " is not LO-HI with ports in 1-65535");
     }
     if (*low > *high) {
-        throw UsageError(std::string(flag) + ": " + quoted(text) + " is reversed (low port above high port)");
+        throw core::UsageError(std::string(flag) + ": " + quoted(text) + " is reversed (low port above high port)");
     }
     return {*low, *high};
 }
@@ -104,25 +102,25 @@ std::vector<std::uint16_t> read_ports_file(const std::filesystem::path& path)
 {
     std::ifstream in(path);
     if (!in) {
-        throw UsageError("--ports-file: cannot open " + path.string());
+        throw core::UsageError("--ports-file: cannot open " + path.string());
     }
     std::vector<std::uint16_t> ports;
     std::string line;
     for (int number = 1; std::getline(in, line); ++number) {
         auto text = std::string_view(line);
-        text = results::entry_of_line(text);
+        text = core::entry_of_line(text);
         if (text.empty()) {
             continue;
         }
         const auto port = parse_port(text);
         if (!port) {
-            throw InputError(path.string() + ":" + std::to_string(number) + ": " + quoted(text) +
+            throw core::InputError(path.string() + ":" + std::to_string(number) + ": " + quoted(text) +
                              " is not a port in 1-65535");
         }
         ports.push_back(*port);
     }
     if (ports.empty()) {
-        throw InputError(path.string() + ": no ports in the file");
+        throw core::InputError(path.string() + ": no ports in the file");
     }
     return ports;
 }
@@ -131,25 +129,25 @@ std::vector<std::string> validate(RunPlan& plan)
 {
     std::vector<std::string> notes;
     if (plan.concurrency == 0) {
-        throw UsageError("--concurrency: must be at least 1");
+        throw core::UsageError("--concurrency: must be at least 1");
     }
     if (plan.rate < 0 || !std::isfinite(plan.rate)) {
-        throw UsageError("--rate: must be 0 (unpaced) or a positive number of probes per second");
+        throw core::UsageError("--rate: must be 0 (unpaced) or a positive number of probes per second");
     }
     if (plan.count && *plan.count == 0) {
-        throw UsageError("--count: must be at least 1");
+        throw core::UsageError("--count: must be at least 1");
     }
     if (plan.duration && plan.duration->count() <= 0) {
-        throw UsageError("--duration: must be positive");
+        throw core::UsageError("--duration: must be positive");
     }
     if (plan.tls.pad_client_hello > 16000) {
-        throw UsageError("--pad-client-hello: at most 16000 bytes (one TLS record)");
+        throw core::UsageError("--pad-client-hello: at most 16000 bytes (one TLS record)");
     }
     if (plan.tls.ca_file && !std::filesystem::is_regular_file(*plan.tls.ca_file)) {
-        throw UsageError("--ca-file: " + plan.tls.ca_file->string() + " does not exist or is not a file");
+        throw core::UsageError("--ca-file: " + plan.tls.ca_file->string() + " does not exist or is not a file");
     }
     if (plan.duration && plan.rate == 0) {
-        throw UsageError("--duration needs a --rate above 0: an unpaced run is bounded by --count");
+        throw core::UsageError("--duration needs a --rate above 0: an unpaced run is bounded by --count");
     }
     if (!plan.allow_high_load) {
         if (plan.rate == 0 || plan.rate > default_rate_cap) {

@@ -80,7 +80,7 @@ enum class PortZero { rejected, allowed };
 [[nodiscard]] std::vector<std::uint16_t> read_ports_file(const std::filesystem::path& path);
 
 // Checks cross-field rules and applies the safety caps, returning a message
-// for each cap applied. Throws UsageError naming the flag on a violation.
+// for each cap applied. Throws core::UsageError naming the flag on a violation.
 std::vector<std::string> validate(RunPlan& plan);
 
 // Probes the plan will start when it is bounded by count (or by ports), or

@@ -8,7 +8,7 @@
 
 #include "child_process.hpp"
 #include "results/hash_model.hpp"
-#include "results/probe_record.hpp"
+#include "prober/probe_record.hpp"
 
 namespace tlsprobe::testing {
 namespace {
@@ -63,12 +63,12 @@ class BucketsRejects : public ::testing::TestWithParam<BadInput> {};
 TEST_P(BucketsRejects, WithExitTwoAndAMessage)
 {
     TempDir dir;
-    results::ProbeRecord record;
+    prober::ProbeRecord record;
     record.src_ip = "127.0.0.1";
     record.src_port = 20000;
     record.dst_ip = "127.0.0.1";
     record.dst_port = 443;
-    std::ofstream(dir.path() / "probes.jsonl") << boost::json::serialize(results::to_json(record)) << '\n';
+    std::ofstream(dir.path() / "probes.jsonl") << boost::json::serialize(prober::to_json(record)) << '\n';
     std::vector<std::string> argv{tlsprobe_binary(), "buckets"};
     for (const auto& arg : GetParam().args) {
         argv.push_back(arg == "DIR" ? dir.path().string() : arg);
@@ -99,7 +99,7 @@ TEST(Buckets, NamesTheDeadBucketOfASyntheticRun)
         std::uint64_t id = 0;
         for (std::uint32_t attempt = 1; attempt <= 2; ++attempt) {
             for (std::uint16_t port = 20000; port < 20200; ++port) {
-                results::ProbeRecord record;
+                prober::ProbeRecord record;
                 record.probe_id = id++;
                 record.attempt = attempt;
                 record.src_ip = "198.18.1.2";
@@ -110,8 +110,8 @@ TEST(Buckets, NamesTheDeadBucketOfASyntheticRun)
                                                  .src_port = port,
                                                  .dst = boost::asio::ip::make_address(record.dst_ip),
                                                  .dst_port = 443}) == 5;
-                record.outcome = dead ? results::Outcome::handshake_timeout : results::Outcome::ok;
-                out << boost::json::serialize(results::to_json(record)) << '\n';
+                record.outcome = dead ? prober::Outcome::handshake_timeout : prober::Outcome::ok;
+                out << boost::json::serialize(prober::to_json(record)) << '\n';
             }
         }
     }

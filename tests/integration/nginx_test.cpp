@@ -81,7 +81,7 @@ TEST(Nginx, RealServerHandshakesAreAllOkWithVerificationAgainstTheTestCa)
     const auto records = read_probes(out);
     ASSERT_EQ(records.size(), 200U);
     for (const auto& record : records) {
-        EXPECT_EQ(record.outcome, results::Outcome::ok) << record.error;
+        EXPECT_EQ(record.outcome, prober::Outcome::ok) << record.error;
         EXPECT_EQ(record.http_status, 200);
         EXPECT_EQ(record.alpn, "http/1.1");
         EXPECT_EQ(record.server_cert_sha256.size(), 64U);
@@ -95,7 +95,7 @@ TEST(Nginx, RealServerHandshakesAreAllOkWithVerificationAgainstTheTestCa)
     run_command({tlsprobe_binary(), "run", "--target", "localhost:" + std::to_string(port), "--ca-file",
                  (untrusted / "ca.pem").string(), "--ports", "23200-23204", "--out", rejected.string()});
     for (const auto& record : read_probes(rejected)) {
-        EXPECT_EQ(record.outcome, results::Outcome::cert_error);
+        EXPECT_EQ(record.outcome, prober::Outcome::cert_error);
         EXPECT_NE(record.error.find("unable to get local issuer certificate"), std::string::npos) << record.error;
     }
 }

@@ -16,7 +16,7 @@
 namespace tlsprobe::testing {
 namespace {
 
-using results::Outcome;
+using prober::Outcome;
 
 // A running `tlsprobe serve` with the port it picked and the certificate it made.
 class Server {
@@ -52,7 +52,7 @@ std::vector<std::string> run_args(const Server& server, const std::filesystem::p
 }
 
 // The most probes whose [connect start, close] intervals overlap.
-std::size_t peak_in_flight(const std::vector<results::ProbeRecord>& records)
+std::size_t peak_in_flight(const std::vector<prober::ProbeRecord>& records)
 {
     std::vector<std::pair<std::int64_t, int>> events;
     for (const auto& record : records) {

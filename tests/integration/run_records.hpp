@@ -6,17 +6,17 @@
 #include <fstream>
 #include <vector>
 
-#include "results/probe_record.hpp"
+#include "prober/probe_record.hpp"
 
 namespace tlsprobe::testing {
 
-inline std::vector<results::ProbeRecord> read_probes(const std::filesystem::path& run_dir)
+inline std::vector<prober::ProbeRecord> read_probes(const std::filesystem::path& run_dir)
 {
     std::ifstream in(run_dir / "probes.jsonl");
-    std::vector<results::ProbeRecord> records;
+    std::vector<prober::ProbeRecord> records;
     std::string line;
     while (std::getline(in, line)) {
-        records.push_back(results::probe_record_from_json(boost::json::parse(line).as_object()));
+        records.push_back(prober::probe_record_from_json(boost::json::parse(line).as_object()));
     }
     return records;
 }

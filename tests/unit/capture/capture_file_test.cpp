@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 #include "tests/unit/capture/conversation.hpp"
 
 namespace tlsprobe::capture {
@@ -209,7 +209,7 @@ TEST(CaptureFile, BadInputNamesTheFileOrFilter)
     const auto message = [&](const fs::path& path, const std::string& filter = {}) -> std::string {
         try {
             (void)read(path, filter);
-        } catch (const results::InputError& e) {
+        } catch (const core::InputError& e) {
             return e.what();
         }
         return "no error";

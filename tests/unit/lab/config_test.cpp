@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <fstream>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::lab {
 namespace {
@@ -22,12 +22,12 @@ protected:
     }
     void TearDown() override { fs::remove(path_); }
 
-    // The message of the InputError that loading `text` throws.
+    // The message of the core::InputError that loading `text` throws.
     std::string error_of(const std::string& text, std::uint32_t buckets = 8)
     {
         try {
             (void)load_hash_map(write(text), buckets);
-        } catch (const results::InputError& error) {
+        } catch (const core::InputError& error) {
             return error.what();
         }
         return "no error";
@@ -59,7 +59,7 @@ std::string usage_error_of(const LabConfig& config)
 {
     try {
         validate(config);
-    } catch (const results::UsageError& error) {
+    } catch (const core::UsageError& error) {
         return error.what();
     }
     return "no error";
@@ -118,7 +118,7 @@ TEST(LabConfigTest, JsonRoundTripKeepsEveryKnob)
     const auto back = config_from_json(to_json(config), "test");
     EXPECT_EQ(to_json(back), to_json(config));
     EXPECT_EQ(back.hash_map, config.hash_map);
-    EXPECT_THROW((void)config_from_json(boost::json::value{}, "test"), results::InputError);
+    EXPECT_THROW((void)config_from_json(boost::json::value{}, "test"), core::InputError);
 }
 
 }  // namespace

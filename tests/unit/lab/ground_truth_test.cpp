@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <fstream>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::lab {
 namespace {
@@ -52,7 +52,7 @@ TEST_F(TuplesFileTest, NamesFileAndLineOfAMalformedLine)
     try {
         (void)read_tuples(write("198.18.1.2 20001 198.18.100.10 443\n198.18.1.2 20001\n"));
         FAIL() << "no error";
-    } catch (const results::InputError& error) {
+    } catch (const core::InputError& error) {
         EXPECT_TRUE(std::string(error.what()).starts_with(fmt::format("--tuples {}:2: ", path_.string()))) << error.what();
     }
 }

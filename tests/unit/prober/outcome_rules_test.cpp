@@ -6,7 +6,7 @@
 namespace tlsprobe::prober {
 namespace {
 
-using results::Outcome;
+using prober::Outcome;
 namespace error = boost::asio::error;
 
 TEST(OutcomeRules, ConnectFailures)

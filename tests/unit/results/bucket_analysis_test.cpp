@@ -11,7 +11,7 @@
 #include <set>
 
 #include "results/bucket_analysis.hpp"
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 #include "results/hunt_planner.hpp"
 
 namespace tlsprobe::results {
@@ -20,15 +20,15 @@ namespace {
 const auto source = boost::asio::ip::make_address("198.18.1.2");
 const auto target = boost::asio::ip::make_address("198.18.100.10");
 
-ProbeRecord record(std::uint16_t port, std::uint32_t attempt, bool failed)
+prober::ProbeRecord record(std::uint16_t port, std::uint32_t attempt, bool failed)
 {
-    ProbeRecord r;
+    prober::ProbeRecord r;
     r.attempt = attempt;
     r.src_ip = "198.18.1.2";
     r.src_port = port;
     r.dst_ip = "198.18.100.10";
     r.dst_port = 443;
-    r.outcome = failed ? Outcome::handshake_timeout : Outcome::ok;
+    r.outcome = failed ? prober::Outcome::handshake_timeout : prober::Outcome::ok;
     return r;
 }
 
@@ -59,7 +59,7 @@ bool contains(const BucketAnalysis& analysis, std::string_view text)
 TEST(BucketAnalysis, DeadBucketUnderAModelIsNamedAndPerFlow)
 {
     const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
-    std::vector<ProbeRecord> records;
+    std::vector<prober::ProbeRecord> records;
     std::uint64_t failing = 0;
     for (std::uint16_t port = 20000; port < 20400; ++port) {
         const bool dead = bucket_of(*model, port) == 5;
@@ -87,7 +87,7 @@ TEST(BucketAnalysis, PerFlowFailuresThatNoBucketExplainsPointAtTheModel)
     // Bucket 5 of jhash seed 0x1234 is dead, analysed under another seed.
     const auto device = parse_hash_model("jhash:seed=0x1234,mod=8");
     const auto wrong = parse_hash_model("jhash:seed=0x4321,mod=8");
-    std::vector<ProbeRecord> records;
+    std::vector<prober::ProbeRecord> records;
     for (std::uint16_t port = 20000; port < 20400; ++port) {
         const bool dead = bucket_of(*device, port) == 5;
         records.push_back(record(port, 1, dead));
@@ -108,7 +108,7 @@ TEST(BucketAnalysis, IndependentFailuresAreRandomLossWithNoBucketFlagged)
     const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
     std::mt19937_64 random(7);
     std::bernoulli_distribution lost(0.02);
-    std::vector<ProbeRecord> records;
+    std::vector<prober::ProbeRecord> records;
     for (std::uint16_t port = 20000; port < 21000; ++port) {
         records.push_back(record(port, 1, lost(random)));
         records.push_back(record(port, 2, lost(random)));
@@ -124,7 +124,7 @@ TEST(BucketAnalysis, FlippingTuplesAreCountedAndReported)
 {
     // Every other tuple of bucket 5 passes its second try and fails its third.
     const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
-    std::vector<ProbeRecord> records;
+    std::vector<prober::ProbeRecord> records;
     bool flip = false;
     for (std::uint16_t port = 20000; port < 20400; ++port) {
         const bool dead = bucket_of(*model, port) == 5;
@@ -149,7 +149,7 @@ TEST(BucketAnalysis, FlippingTuplesAreCountedAndReported)
 TEST(BucketAnalysis, ABackgroundFailureThatPassesTwiceIsNoFlip)
 {
     const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
-    std::vector<ProbeRecord> records;
+    std::vector<prober::ProbeRecord> records;
     for (std::uint16_t port = 20000; port < 20400; ++port) {
         const bool dead = bucket_of(*model, port) == 5;
         records.push_back(record(port, 1, dead || port == 20001));
@@ -167,8 +167,8 @@ TEST(BucketAnalysis, ABackgroundFailureThatPassesTwiceIsNoFlip)
 
 TEST(BucketAnalysis, LocalErrorsAreLeftOutAndAttemptsOrdered)
 {
-    std::vector<ProbeRecord> records{record(20001, 2, true), record(20001, 1, false), record(20002, 1, false)};
-    records.back().outcome = Outcome::local_error;
+    std::vector<prober::ProbeRecord> records{record(20001, 2, true), record(20001, 1, false), record(20002, 1, false)};
+    records.back().outcome = prober::Outcome::local_error;
     const auto tuples = group_attempts(records);
     ASSERT_EQ(tuples.size(), 1U);
     EXPECT_EQ(tuples[0].failed, (std::vector<bool>{false, true}));
@@ -188,7 +188,7 @@ TEST(BucketAnalysis, Crc16FailuresFitWithoutAModel)
     while (chosen.size() < 500) {
         chosen.insert(static_cast<std::uint16_t>(ports(random)));
     }
-    std::vector<ProbeRecord> records;
+    std::vector<prober::ProbeRecord> records;
     for (const auto port : chosen) {
         records.push_back(record(port, 1, bucket_of(*crc, port) == 5));
     }
@@ -205,7 +205,7 @@ TEST(BucketAnalysis, RandomFailuresDoNotFitAndReportTheShare)
 {
     std::mt19937_64 random(5);
     std::bernoulli_distribution lost(0.1);
-    std::vector<ProbeRecord> records;
+    std::vector<prober::ProbeRecord> records;
     for (std::uint16_t port = 20000; port < 20500; ++port) {
         records.push_back(record(port, 1, lost(random)));
     }
@@ -219,8 +219,8 @@ TEST(BucketAnalysis, RandomFailuresDoNotFitAndReportTheShare)
 
 TEST(BucketAnalysis, BadBackgroundIsAUsageError)
 {
-    const std::vector<ProbeRecord> records{record(20000, 1, false)};
-    EXPECT_THROW(static_cast<void>(analyze_buckets(records, {.background = 1.0})), UsageError);
+    const std::vector<prober::ProbeRecord> records{record(20000, 1, false)};
+    EXPECT_THROW(static_cast<void>(analyze_buckets(records, {.background = 1.0})), core::UsageError);
 }
 
 TEST(BucketAnalysis, CompressRanges)
@@ -238,7 +238,7 @@ TEST(HuntPlanner, SimulatedHuntNamesTheDeadBucketWithinBudget)
 {
     const auto model = parse_hash_model("jhash:seed=0x1234,mod=8");
     HuntPlanner planner(model_hunt(*model, 400));
-    std::vector<ProbeRecord> records;
+    std::vector<prober::ProbeRecord> records;
     std::map<std::uint16_t, std::uint32_t> attempts;
     std::size_t rounds = 0;
     for (auto ports = planner.next_round(records); !ports.empty(); ports = planner.next_round(records)) {
@@ -264,7 +264,7 @@ TEST(HuntPlanner, SimulatedHuntNamesTheDeadBucketWithinBudget)
 TEST(HuntPlanner, StopsWhenTheBudgetIsSpent)
 {
     HuntPlanner planner({.port_low = 20000, .port_high = 20999, .budget = 50});
-    std::vector<ProbeRecord> records;
+    std::vector<prober::ProbeRecord> records;
     for (auto ports = planner.next_round(records); !ports.empty(); ports = planner.next_round(records)) {
         for (const auto port : ports) {
             records.push_back(record(port, 1, false));
@@ -282,9 +282,9 @@ namespace {
 // A simulated path for the hunt: `failed(port)` says whether a try fails;
 // the hunt's rounds run until it stops. Returns every record.
 template <class Path>
-std::vector<ProbeRecord> simulate_hunt(HuntPlanner& planner, Path failed)
+std::vector<prober::ProbeRecord> simulate_hunt(HuntPlanner& planner, Path failed)
 {
-    std::vector<ProbeRecord> records;
+    std::vector<prober::ProbeRecord> records;
     std::map<std::uint16_t, std::uint32_t> attempts;
     for (auto ports = planner.next_round(records); !ports.empty(); ports = planner.next_round(records)) {
         for (const auto port : ports) {
@@ -319,7 +319,7 @@ TEST(HuntPlanner, ATupleWhoseTwoTriesDisagreeGetsAThirdTry)
     HuntPlanner planner(model_hunt(*model, 400));
     // The first port of the first round that is not in the dead bucket 5
     // loses its first try; every later try of it passes.
-    std::vector<ProbeRecord> records;
+    std::vector<prober::ProbeRecord> records;
     const auto first_round = planner.next_round(records);
     const auto lossy = *std::find_if(first_round.begin(), first_round.end(),
                                      [&](std::uint16_t port) { return bucket_of(*model, port) != 5; });

@@ -1,6 +1,6 @@
 #include "results/bucket_tests.hpp"
 #include "results/determinism.hpp"
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 #include "results/sequential_test.hpp"
 
 #include <gtest/gtest.h>
@@ -152,10 +152,10 @@ TEST(SequentialTest, NextProbeGoesToTheLeastProbedUndecidedBucket) {
 }
 
 TEST(SequentialTest, RejectsImpossibleRates) {
-    EXPECT_THROW(SequentialBucketTest({0.5, 0.4, 0.01, 0.01, 8}), UsageError);
-    EXPECT_THROW(SequentialBucketTest({0.0, 0.9, 0.01, 0.01, 8}), UsageError);
-    EXPECT_THROW(SequentialBucketTest({0.01, 0.9, 0.0, 0.01, 8}), UsageError);
-    EXPECT_THROW(SequentialBucketTest({0.01, 0.9, 0.01, 0.01, 0}), UsageError);
+    EXPECT_THROW(SequentialBucketTest({0.5, 0.4, 0.01, 0.01, 8}), core::UsageError);
+    EXPECT_THROW(SequentialBucketTest({0.0, 0.9, 0.01, 0.01, 8}), core::UsageError);
+    EXPECT_THROW(SequentialBucketTest({0.01, 0.9, 0.0, 0.01, 8}), core::UsageError);
+    EXPECT_THROW(SequentialBucketTest({0.01, 0.9, 0.01, 0.01, 0}), core::UsageError);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #include "results/hash_model.hpp"
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 #include "results/hash_functions.hpp"
 
 #include <gtest/gtest.h>
@@ -129,7 +129,7 @@ TEST(HashModel, BadSpecsAreUsageErrorsNamingTheProblem) {
         try {
             static_cast<void>(parse_hash_model(spec));
             ADD_FAILURE() << spec << " was accepted";
-        } catch (const UsageError& e) {
+        } catch (const core::UsageError& e) {
             EXPECT_NE(std::string(e.what()).find(message), std::string::npos) << e.what();
             EXPECT_NE(std::string(e.what()).find(spec), std::string::npos) << e.what();
         }

@@ -4,14 +4,14 @@
 
 #include <fstream>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::results {
 namespace {
 
-ProbeRecord probe(std::uint64_t id, std::uint16_t port, std::uint32_t attempt)
+prober::ProbeRecord probe(std::uint64_t id, std::uint16_t port, std::uint32_t attempt)
 {
-    ProbeRecord record;
+    prober::ProbeRecord record;
     record.probe_id = id;
     record.attempt = attempt;
     record.src_ip = "198.18.1.2";
@@ -29,7 +29,7 @@ TEST(ServerSideTuples, ReplaceTheClientTupleWhereAMiddleboxRewroteIt)
                         << R"({"probe_id":2,"verdict":"syn_lost"})" << "\n"
                         << R"({"probe_id":3,"server":{"tuple":"2001:db8::4:40000 -> 2001:db8::10:443"}})" << "\n"
                         << R"({"probe_id":4,"server":{"tuple":"198.18.4.2:55847 -> 198.18.100.10:443"}})" << "\n";
-    std::vector<ProbeRecord> records{probe(4, 20004, 1), probe(0, 20000, 2), probe(1, 20001, 1), probe(2, 20002, 1),
+    std::vector<prober::ProbeRecord> records{probe(4, 20004, 1), probe(0, 20000, 2), probe(1, 20001, 1), probe(2, 20002, 1),
                                      probe(3, 20003, 1)};
     EXPECT_EQ(use_server_side_tuples(records, file), 3U);
     EXPECT_EQ(records[0].src_port, 55847);
@@ -47,7 +47,7 @@ TEST(ServerSideTuples, ReplaceTheClientTupleWhereAMiddleboxRewroteIt)
     try {
         (void)use_server_side_tuples(records, file);
         FAIL();
-    } catch (const InputError& error) {
+    } catch (const core::InputError& error) {
         EXPECT_NE(std::string(error.what()).find(file.string() + ":1:"), std::string::npos) << error.what();
     }
     std::filesystem::remove(file);

@@ -63,9 +63,9 @@ struct FlowBuilder {
     }
 };
 
-ProbeRecord probe(std::uint16_t port, Outcome outcome, std::string random = {})
+prober::ProbeRecord probe(std::uint16_t port, prober::Outcome outcome, std::string random = {})
 {
-    ProbeRecord record;
+    prober::ProbeRecord record;
     record.probe_id = port;
     record.src_ip = "198.18.1.2";
     record.src_port = port;
@@ -76,7 +76,7 @@ ProbeRecord probe(std::uint16_t port, Outcome outcome, std::string random = {})
     return record;
 }
 
-VerdictRecord judge(const FlowEvidence* client, const FlowEvidence* server, const ProbeRecord* p = nullptr,
+VerdictRecord judge(const FlowEvidence* client, const FlowEvidence* server, const prober::ProbeRecord* p = nullptr,
                     bool server_capture = true)
 {
     return decide({.probe = p,
@@ -93,7 +93,7 @@ TEST(Verdicts, OkWhenTheHandshakeAndExchangeCompleted)
 {
     const auto client = FlowBuilder("client", 20000, 0).syn_ack(61).client_hello("r1").acked(61).server_hello().close(false, false).flow;
     const auto server = FlowBuilder("server", 20000, 0).syn_ack(64).client_hello("r1").server_hello().close(false, false).flow;
-    const auto p = probe(20000, Outcome::ok, "r1");
+    const auto p = probe(20000, prober::Outcome::ok, "r1");
     const auto record = judge(&client, &server, &p);
     EXPECT_EQ(record.verdict, Verdict::ok);
     EXPECT_FALSE(record.middlebox);
@@ -152,7 +152,7 @@ TEST(Verdicts, ClientOnlyIsNarrowedHonestly)
 
 TEST(Verdicts, MidstreamResetOriginator)
 {
-    const auto p = probe(20006, Outcome::midstream_reset, "r6");
+    const auto p = probe(20006, prober::Outcome::midstream_reset, "r6");
     const auto client = FlowBuilder("client", 20006, 0).syn_ack(61).client_hello("r6").server_hello().close(true, false).flow;
     const auto server_rst = FlowBuilder("server", 20006, 0).syn_ack(64).client_hello("r6").server_hello().close(true, false).flow;
     auto record = judge(&client, &server_rst, &p);
@@ -179,7 +179,7 @@ TEST(Verdicts, PathSplitFromTwoSourceMacsAtTheServer)
 
 TEST(Verdicts, LocalErrorIsNotAPathVerdict)
 {
-    const auto p = probe(20008, Outcome::local_error);
+    const auto p = probe(20008, prober::Outcome::local_error);
     EXPECT_EQ(judge(nullptr, nullptr, &p).verdict, Verdict::local_error);
 }
 
@@ -280,7 +280,7 @@ TEST(Analysis, FindingsSayWhatWasLostAndWhereInNumbers)
         const auto port = static_cast<std::uint16_t>(40000 + i);
         const auto random = "x" + std::to_string(i);
         const bool lost = i < 3;
-        inputs.probes->push_back(probe(port, lost ? Outcome::handshake_timeout : Outcome::ok, random));
+        inputs.probes->push_back(probe(port, lost ? prober::Outcome::handshake_timeout : prober::Outcome::ok, random));
         auto client = FlowBuilder("client", port, i * 10 * ms).syn_ack(61).client_hello(random).acked(lost ? 253 : 61);
         auto server = FlowBuilder("server", port, i * 10 * ms + ms).syn_ack(64);
         if (!lost) {

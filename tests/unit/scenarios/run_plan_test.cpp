@@ -4,19 +4,17 @@
 
 #include <fstream>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
 namespace tlsprobe::scenarios {
 namespace {
 
-using results::InputError;
-using results::UsageError;
 
 std::string usage_message(auto&& call)
 {
     try {
         call();
-    } catch (const UsageError& error) {
+    } catch (const core::UsageError& error) {
         return error.what();
     }
     return "no error";
@@ -66,7 +64,7 @@ TEST(ReadPortsFile, SkipsCommentsAndNamesTheBadLine)
     try {
         (void)read_ports_file(path);
         FAIL() << "a bad line must be rejected";
-    } catch (const InputError& error) {
+    } catch (const core::InputError& error) {
         EXPECT_EQ(std::string(error.what()), path.string() + ":2: \"forty\" is not a port in 1-65535");
     }
     std::filesystem::remove(path);

@@ -1,13 +1,13 @@
-#include "results/probe_record.hpp"
+#include "prober/probe_record.hpp"
 
 #include <boost/json.hpp>
 
 #include <array>
 #include <utility>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
-namespace tlsprobe::results {
+namespace tlsprobe::prober {
 namespace {
 
 constexpr std::array<std::string_view, outcome_count> outcome_names{
@@ -81,7 +81,7 @@ public:
     {
         const auto* value = find(name);
         if (value == nullptr) {
-            throw InputError("field \"" + std::string(name) + "\" is missing");
+            throw core::InputError("field \"" + std::string(name) + "\" is missing");
         }
         return integer_value<Integer>(name, *value);
     }
@@ -103,7 +103,7 @@ public:
             return {};
         }
         if (!value->is_string()) {
-            throw InputError("field \"" + std::string(name) + "\" is not a string");
+            throw core::InputError("field \"" + std::string(name) + "\" is not a string");
         }
         return std::string(value->get_string());
     }
@@ -115,7 +115,7 @@ public:
             return std::nullopt;
         }
         if (!value->is_bool()) {
-            throw InputError("field \"" + std::string(name) + "\" is not true or false");
+            throw core::InputError("field \"" + std::string(name) + "\" is not true or false");
         }
         return value->get_bool();
     }
@@ -127,7 +127,7 @@ public:
             return std::nullopt;
         }
         if (!value->is_object()) {
-            throw InputError("field \"" + std::string(name) + "\" is not an object");
+            throw core::InputError("field \"" + std::string(name) + "\" is not an object");
         }
         const FieldReader inner(value->get_object());
         return TcpInfoSnapshot{
@@ -146,7 +146,7 @@ private:
         boost::system::error_code ec;
         const auto number = value.to_number<Integer>(ec);
         if (ec) {
-            throw InputError("field \"" + std::string(name) + "\" is not an integer in range");
+            throw core::InputError("field \"" + std::string(name) + "\" is not an integer in range");
         }
         return number;
     }
@@ -231,7 +231,7 @@ ProbeRecord probe_record_from_json(const boost::json::object& object)
     const auto outcome_name = fields.text("outcome");
     const auto outcome = outcome_from_string(outcome_name);
     if (!outcome) {
-        throw InputError("field \"outcome\" has unknown value \"" + outcome_name + "\"");
+        throw core::InputError("field \"outcome\" has unknown value \"" + outcome_name + "\"");
     }
     record.outcome = *outcome;
     for (const auto& [name, member] : phase_fields) {
@@ -250,4 +250,4 @@ ProbeRecord probe_record_from_json(const boost::json::object& object)
     return record;
 }
 
-}  // namespace tlsprobe::results
+}  // namespace tlsprobe::prober

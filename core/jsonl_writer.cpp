@@ -1,4 +1,4 @@
-#include "results/jsonl_writer.hpp"
+#include "core/jsonl_writer.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,9 +7,9 @@
 #include <cstring>
 #include <string>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
-namespace tlsprobe::results {
+namespace tlsprobe::core {
 
 JsonlWriter::JsonlWriter(const std::filesystem::path& path) : path_(path)
 {
@@ -45,4 +45,4 @@ void JsonlWriter::append(std::string_view document) const
     }
 }
 
-}  // namespace tlsprobe::results
+}  // namespace tlsprobe::core

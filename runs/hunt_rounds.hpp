@@ -8,13 +8,13 @@
 #include "prober/client_tls.hpp"
 #include "prober/fleet_setup.hpp"
 #include "results/hunt_planner.hpp"
-#include "results/probe_record.hpp"
+#include "prober/probe_record.hpp"
 #include "scenarios/run_plan.hpp"
 
-namespace tlsprobe::prober {
+namespace tlsprobe::runs {
 
 struct HuntReport {
-    std::vector<results::ProbeRecord> records;  // as written to probes.jsonl
+    std::vector<prober::ProbeRecord> records;  // as written to probes.jsonl
     std::uint64_t rounds = 0;
     bool interrupted = false;
 };
@@ -24,8 +24,8 @@ struct HuntReport {
 // left by the tuple's previous attempt. Records are renumbered: probe_id
 // runs on across rounds and `attempt` counts per tuple over the whole hunt;
 // the t_* times of a record are from the start of its round.
-[[nodiscard]] HuntReport run_hunt(const scenarios::RunPlan& plan, const FleetEndpoints& endpoints,
-                                  const ClientTls& tls, results::HuntPlanner& planner,
+[[nodiscard]] HuntReport run_hunt(const scenarios::RunPlan& plan, const prober::FleetEndpoints& endpoints,
+                                  const prober::ClientTls& tls, results::HuntPlanner& planner,
                                   const std::filesystem::path& dir, std::chrono::milliseconds gap);
 
-}  // namespace tlsprobe::prober
+}  // namespace tlsprobe::runs

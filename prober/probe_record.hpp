@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace tlsprobe::results {
+namespace tlsprobe::prober {
 
 // Client-side outcome of an attempt; the rule that produces each one is in
 // README.md ("Outcomes").
@@ -85,7 +85,7 @@ struct ProbeRecord {
 };
 
 [[nodiscard]] boost::json::object to_json(const ProbeRecord& record);
-// Throws InputError naming the field that is missing or of the wrong type.
+// Throws core::InputError naming the field that is missing or of the wrong type.
 [[nodiscard]] ProbeRecord probe_record_from_json(const boost::json::object& object);
 
-}  // namespace tlsprobe::results
+}  // namespace tlsprobe::prober

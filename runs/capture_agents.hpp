@@ -15,12 +15,12 @@
 #include <thread>
 #include <vector>
 
-namespace tlsprobe::capture {
+namespace tlsprobe::runs {
 
 class AgentProcess {
 public:
     // Starts `argv`; every line it prints goes to `flows_file` as it comes.
-    // Throws EnvironmentError when the command cannot be started.
+    // Throws core::EnvironmentError when the command cannot be started.
     AgentProcess(std::string vantage, const std::vector<std::string>& argv, const std::filesystem::path& flows_file);
     AgentProcess(const AgentProcess&) = delete;
     AgentProcess& operator=(const AgentProcess&) = delete;
@@ -28,7 +28,7 @@ public:
     ~AgentProcess();
 
     // Waits until the agent printed its `capture_ready` line. Throws
-    // EnvironmentError naming the vantage and command when it exits first or
+    // core::EnvironmentError naming the vantage and command when it exits first or
     // stays silent past `limit`.
     void wait_ready(std::chrono::milliseconds limit) const;
 
@@ -61,15 +61,12 @@ private:
 [[nodiscard]] std::vector<std::string> agent_command(std::string_view spec, const std::string& vantage,
                                                      std::uint16_t port, const std::filesystem::path& pcap);
 
-// Where a run keeps the timelines that vantage `name` streamed.
-[[nodiscard]] std::filesystem::path vantage_flows_file(const std::filesystem::path& run_dir, std::string_view name);
-
 // The capture agents of one run, one per `--capture NAME=SPEC`.
 class CaptureAgents {
 public:
     // Starts every agent and waits until each reports ready, so the first
-    // probe is on the wire of every vantage. Throws UsageError for a bad
-    // NAME=SPEC, EnvironmentError for an agent that fails or stays silent.
+    // probe is on the wire of every vantage. Throws core::UsageError for a bad
+    // NAME=SPEC, core::EnvironmentError for an agent that fails or stays silent.
     CaptureAgents(const std::vector<std::string>& specs, std::uint16_t port, const std::filesystem::path& run_dir);
 
     // Lets late FINs and resets reach the captures for `linger`, then stops
@@ -80,4 +77,4 @@ private:
     std::vector<std::unique_ptr<AgentProcess>> agents_;
 };
 
-}  // namespace tlsprobe::capture
+}  // namespace tlsprobe::runs

@@ -3,7 +3,7 @@
 
 #include <chrono>
 
-namespace tlsprobe::prober {
+namespace tlsprobe::core {
 
 // SIGINT and SIGTERM, taken synchronously by the thread that asks. The
 // constructor blocks them in the calling thread before any worker starts, so
@@ -31,4 +31,4 @@ private:
     sigset_t set_{};
 };
 
-}  // namespace tlsprobe::prober
+}  // namespace tlsprobe::core

@@ -1,12 +1,12 @@
-#include "results/latency_histogram.hpp"
+#include "prober/latency_histogram.hpp"
 
 #include <gtest/gtest.h>
 
 #include <random>
 
-#include "results/run_stats.hpp"
+#include "prober/run_stats.hpp"
 
-namespace tlsprobe::results {
+namespace tlsprobe::prober {
 namespace {
 
 TEST(LatencyHistogram, SmallValuesAreExact)
@@ -80,4 +80,4 @@ TEST(RunStats, CountsOutcomesAndPhasesFromRecords)
 }
 
 }  // namespace
-}  // namespace tlsprobe::results
+}  // namespace tlsprobe::prober

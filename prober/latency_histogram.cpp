@@ -1,10 +1,10 @@
-#include "results/latency_histogram.hpp"
+#include "prober/latency_histogram.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 
-namespace tlsprobe::results {
+namespace tlsprobe::prober {
 
 int LatencyHistogram::index_of(std::uint64_t value)
 {
@@ -65,4 +65,4 @@ std::int64_t LatencyHistogram::percentile(double quantile) const
     return max_;
 }
 
-}  // namespace tlsprobe::results
+}  // namespace tlsprobe::prober

@@ -1,11 +1,11 @@
-#include "results/run_stats.hpp"
+#include "prober/run_stats.hpp"
 
 #include <fmt/format.h>
 
 #include <optional>
 #include <utility>
 
-namespace tlsprobe::results {
+namespace tlsprobe::prober {
 namespace {
 
 constexpr std::array<std::string_view, phase_count> phase_names{
@@ -133,4 +133,4 @@ std::string summary_table(const RunStats& stats, const RunFacts& facts)
     return out;
 }
 
-}  // namespace tlsprobe::results
+}  // namespace tlsprobe::prober

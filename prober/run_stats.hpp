@@ -7,10 +7,10 @@
 #include <string>
 #include <string_view>
 
-#include "results/latency_histogram.hpp"
-#include "results/probe_record.hpp"
+#include "prober/latency_histogram.hpp"
+#include "prober/probe_record.hpp"
 
-namespace tlsprobe::results {
+namespace tlsprobe::prober {
 
 // Durations reported per probe, each between two phase timestamps.
 enum class Phase {
@@ -60,4 +60,4 @@ struct RunFacts {
 // min / median / p95 / p99 / max in milliseconds.
 [[nodiscard]] std::string summary_table(const RunStats& stats, const RunFacts& facts);
 
-}  // namespace tlsprobe::results
+}  // namespace tlsprobe::prober

@@ -2,7 +2,7 @@
 #include <filesystem>
 #include <string_view>
 
-namespace tlsprobe::results {
+namespace tlsprobe::core {
 
 // Appends one JSON document per line to a file. Each line goes out in a single
 // write(2) on an O_APPEND descriptor: Linux serialises writes to a regular
@@ -25,4 +25,4 @@ private:
     int fd_ = -1;
 };
 
-}  // namespace tlsprobe::results
+}  // namespace tlsprobe::core

@@ -1,11 +1,11 @@
-#include "results/probe_record.hpp"
+#include "prober/probe_record.hpp"
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
 
-namespace tlsprobe::results {
+namespace tlsprobe::prober {
 namespace {
 
 ProbeRecord full_record()
@@ -62,15 +62,15 @@ TEST(ProbeRecord, NamesTheBadField)
     try {
         (void)probe_record_from_json(json);
         FAIL();
-    } catch (const InputError& error) {
+    } catch (const core::InputError& error) {
         EXPECT_STREQ(error.what(), "field \"outcome\" has unknown value \"exploded\"");
     }
     json = to_json(full_record());
     json["src_port"] = 70000;
-    EXPECT_THROW((void)probe_record_from_json(json), InputError);
+    EXPECT_THROW((void)probe_record_from_json(json), core::InputError);
     json = to_json(full_record());
     json.erase("probe_id");
-    EXPECT_THROW((void)probe_record_from_json(json), InputError);
+    EXPECT_THROW((void)probe_record_from_json(json), core::InputError);
 }
 
 TEST(ProbeRecord, EveryOutcomeNameRoundTrips)
@@ -85,4 +85,4 @@ TEST(ProbeRecord, EveryOutcomeNameRoundTrips)
 }
 
 }  // namespace
-}  // namespace tlsprobe::results
+}  // namespace tlsprobe::prober

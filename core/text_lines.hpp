@@ -3,7 +3,7 @@
 // `#` starts a comment, blank lines are skipped.
 #include <string_view>
 
-namespace tlsprobe::results {
+namespace tlsprobe::core {
 
 [[nodiscard]] inline std::string_view trim(std::string_view text)
 {
@@ -21,4 +21,4 @@ namespace tlsprobe::results {
     return trim(line.substr(0, line.find('#')));
 }
 
-}  // namespace tlsprobe::results
+}  // namespace tlsprobe::core

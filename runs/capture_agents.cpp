@@ -1,4 +1,4 @@
-#include "capture/agent_process.hpp"
+#include "runs/capture_agents.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -10,7 +10,8 @@
 #include <cstring>
 #include <fstream>
 
-#include "results/errors.hpp"
+#include "core/errors.hpp"
+#include "runs/run_directory.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -18,7 +19,7 @@
 
 extern char** environ;
 
-namespace tlsprobe::capture {
+namespace tlsprobe::runs {
 namespace {
 
 std::string describe(const std::vector<std::string>& argv)
@@ -49,7 +50,7 @@ AgentProcess::AgentProcess(std::string vantage, const std::vector<std::string>& 
     int in[2];
     int out[2];
     if (argv.empty() || ::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) {
-        throw results::EnvironmentError("--capture " + vantage_ + ": cannot start an empty command or make pipes");
+        throw core::EnvironmentError("--capture " + vantage_ + ": cannot start an empty command or make pipes");
     }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -77,7 +78,7 @@ AgentProcess::AgentProcess(std::string vantage, const std::vector<std::string>& 
     if (error != 0) {
         ::close(in[1]);
         ::close(out[0]);
-        throw results::EnvironmentError("--capture " + vantage_ + ": cannot start \"" + command_ +
+        throw core::EnvironmentError("--capture " + vantage_ + ": cannot start \"" + command_ +
                                         "\": " + std::strerror(error));
     }
     stdin_fd_ = in[1];
@@ -125,11 +126,11 @@ void AgentProcess::wait_ready(std::chrono::milliseconds limit) const
     const auto give_up = std::chrono::steady_clock::now() + limit;
     while (!ready_) {
         if (ended_) {
-            throw results::EnvironmentError("--capture " + vantage_ + ": \"" + command_ +
+            throw core::EnvironmentError("--capture " + vantage_ + ": \"" + command_ +
                                             "\" exited before it was ready (see its messages above)");
         }
         if (std::chrono::steady_clock::now() > give_up) {
-            throw results::EnvironmentError("--capture " + vantage_ + ": \"" + command_ + "\" did not report ready within " +
+            throw core::EnvironmentError("--capture " + vantage_ + ": \"" + command_ + "\" did not report ready within " +
                                             std::to_string(limit.count() / 1000) + " s");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -192,15 +193,10 @@ std::vector<std::string> agent_command(std::string_view spec, const std::string&
         spec.remove_prefix(end == std::string_view::npos ? spec.size() : end);
     }
     if (single_word && !argv.empty() && argv.front().find('/') == std::string::npos) {
-        throw results::UsageError("--capture " + vantage + "=" + argv.front() +
+        throw core::UsageError("--capture " + vantage + "=" + argv.front() +
                                   ": no such interface here, and a one-word command cannot be a capture agent");
     }
     return argv;
-}
-
-std::filesystem::path vantage_flows_file(const std::filesystem::path& run_dir, std::string_view name)
-{
-    return run_dir / (std::string(name) + ".flows.jsonl");
 }
 
 CaptureAgents::CaptureAgents(const std::vector<std::string>& specs, std::uint16_t port,
@@ -212,10 +208,10 @@ CaptureAgents::CaptureAgents(const std::vector<std::string>& specs, std::uint16_
         const auto name = spec.substr(0, equals);
         if (equals == std::string::npos || name.empty() ||
             name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos) {
-            throw results::UsageError("--capture: \"" + spec + "\" is not NAME=INTERFACE or NAME=COMMAND (NAME in a-z0-9_-)");
+            throw core::UsageError("--capture: \"" + spec + "\" is not NAME=INTERFACE or NAME=COMMAND (NAME in a-z0-9_-)");
         }
         if (!names.insert(name).second) {
-            throw results::UsageError("--capture: vantage \"" + name + "\" is given twice");
+            throw core::UsageError("--capture: vantage \"" + name + "\" is given twice");
         }
         const auto argv = agent_command(std::string_view(spec).substr(equals + 1), name, port, run_dir / (name + ".pcap"));
         agents_.push_back(std::make_unique<AgentProcess>(name, argv, vantage_flows_file(run_dir, name)));
@@ -240,4 +236,4 @@ void CaptureAgents::stop(std::chrono::milliseconds linger)
     }
 }
 
-}  // namespace tlsprobe::capture
+}  // namespace tlsprobe::runs

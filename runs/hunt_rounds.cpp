@@ -1,23 +1,24 @@
-#include "prober/hunt_rounds.hpp"
+#include "runs/hunt_rounds.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <map>
+#include <mutex>
 #include <thread>
 
+#include "core/jsonl_writer.hpp"
 #include "prober/fleet.hpp"
-#include "results/analysis.hpp"
-#include "results/jsonl_writer.hpp"
 
-namespace tlsprobe::prober {
+namespace tlsprobe::runs {
 
-HuntReport run_hunt(const scenarios::RunPlan& plan, const FleetEndpoints& endpoints, const ClientTls& tls,
-                    results::HuntPlanner& planner, const std::filesystem::path& dir, std::chrono::milliseconds gap)
+HuntReport run_hunt(const scenarios::RunPlan& plan, const prober::FleetEndpoints& endpoints,
+                    const prober::ClientTls& tls, results::HuntPlanner& planner, const std::filesystem::path& dir,
+                    std::chrono::milliseconds gap)
 {
     HuntReport report;
-    const results::JsonlWriter probes(dir / "probes.jsonl");
-    const auto round_file = dir / "round.jsonl";
+    const core::JsonlWriter probes(dir / "probes.jsonl");
     std::map<std::uint16_t, std::uint32_t> attempts;
     for (auto ports = planner.next_round(report.records); !ports.empty();
          ports = planner.next_round(report.records)) {
@@ -31,23 +32,24 @@ HuntReport run_hunt(const scenarios::RunPlan& plan, const FleetEndpoints& endpoi
         round_plan.port_order = scenarios::PortOrder::sweep;
         spdlog::info("hunt round {}: {} probes ({} so far)", report.rounds + 1, round_plan.ports.size(),
                      report.records.size());
-        std::filesystem::remove(round_file);
-        FleetReport fleet_report;
-        {
-            const results::JsonlWriter round_probes(round_file);
-            Fleet fleet(round_plan, endpoints.target, endpoints.source, tls, round_probes);
-            fleet_report = fleet.run();
-        }
-        auto round_records = results::read_probes_file(round_file);
+        // The round's records are renumbered in schedule order once it ends;
+        // the lock is taken once per finished probe, never around socket I/O.
+        std::mutex round_mutex;
+        std::vector<prober::ProbeRecord> round_records;
+        prober::Fleet fleet(round_plan, endpoints.target, endpoints.source, tls,
+                            [&](const prober::ProbeRecord& record) {
+                                const std::scoped_lock lock(round_mutex);
+                                round_records.push_back(record);
+                            });
+        const auto fleet_report = fleet.run();
         std::sort(round_records.begin(), round_records.end(),
                   [](const auto& a, const auto& b) { return a.probe_id < b.probe_id; });
         for (auto& record : round_records) {
             record.probe_id = report.records.size();
             record.attempt = ++attempts[record.src_port];
-            probes.append(boost::json::serialize(results::to_json(record)));
+            probes.append(boost::json::serialize(prober::to_json(record)));
             report.records.push_back(std::move(record));
         }
-        std::filesystem::remove(round_file);
         ++report.rounds;
         if (fleet_report.interrupted) {
             report.interrupted = true;
@@ -57,4 +59,4 @@ HuntReport run_hunt(const scenarios::RunPlan& plan, const FleetEndpoints& endpoi
     return report;
 }
 
-}  // namespace tlsprobe::prober
+}  // namespace tlsprobe::runs

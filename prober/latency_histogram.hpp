@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <limits>
 
-namespace tlsprobe::results {
+namespace tlsprobe::prober {
 
 // Log-linear histogram of non-negative nanosecond durations with a fixed
 // footprint (HDR style): values below 2^sub_bits ns are exact, larger ones
@@ -37,4 +37,4 @@ private:
     std::int64_t max_ = 0;
 };
 
-}  // namespace tlsprobe::results
+}  // namespace tlsprobe::prober

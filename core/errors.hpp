@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace tlsprobe::results {
+namespace tlsprobe::core {
 
 // Wrong or conflicting flags, values out of range: exit 2.
 class UsageError : public std::runtime_error {
@@ -33,4 +33,4 @@ enum class ExitCode : int {
     interrupted = 130,
 };
 
-}  // namespace tlsprobe::results
+}  // namespace tlsprobe::core

@@ -1,0 +1,22 @@
+#pragma once
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "results/analysis.hpp"
+
+namespace tlsprobe::runs {
+
+// The directory a command writes into: `requested`, or runs/<prefix><UTC
+// time> when empty; created with its parents. Throws core::EnvironmentError when it
+// cannot be created.
+[[nodiscard]] std::filesystem::path make_run_directory(const std::string& requested, std::string_view prefix);
+
+// Where a run keeps the timelines that vantage `name` streamed.
+[[nodiscard]] std::filesystem::path vantage_flows_file(const std::filesystem::path& run_dir, std::string_view name);
+
+// A run directory as `run --capture` leaves it: probes.jsonl, and the
+// client and server vantages' timelines when they were captured.
+[[nodiscard]] results::AnalysisInputs read_run_directory(const std::filesystem::path& dir);
+
+}  // namespace tlsprobe::runs
