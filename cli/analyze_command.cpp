@@ -7,12 +7,12 @@
 #include "cli/command.hpp"
 #include "results/analysis.hpp"
 #include "core/errors.hpp"
+#include "results/health.hpp"
+#include "runs/exit_decision.hpp"
 #include "runs/run_directory.hpp"
 
 namespace tlsprobe::cli {
 namespace {
-
-using core::ExitCode;
 
 struct AnalyzeOptions {
     std::string run_dir;
@@ -89,9 +89,18 @@ int analyze(const AnalyzeOptions& options)
     results::write_analysis(analysis, inputs, out);
     fmt::print("{}", results::analysis_report(analysis, inputs));
     spdlog::info("verdicts in {}", (out / "verdicts.jsonl").string());
-    const auto healthy = analysis.counts[static_cast<std::size_t>(results::Verdict::ok)] +
-                         analysis.counts[static_cast<std::size_t>(results::Verdict::local_error)];
-    return static_cast<int>(healthy == analysis.verdicts.size() ? core::ExitCode::healthy : core::ExitCode::unhealthy);
+    auto judgement = results::judge_verdicts(analysis.counts);
+    if (inputs.probes) {
+        prober::RunStats stats;
+        for (const auto& record : *inputs.probes) {
+            stats.add(record);
+        }
+        judgement.merge(results::judge_outcomes(stats));
+    }
+    for (const auto& reason : judgement.reasons) {
+        spdlog::info("{}", reason);
+    }
+    return static_cast<int>(runs::exit_code(judgement, false));
 }
 
 }  // namespace

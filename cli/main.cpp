@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/command.hpp"
+#include "cli/error_message.hpp"
 #include "core/errors.hpp"
 
 namespace {
@@ -67,17 +68,17 @@ int main(int argc, char** argv)
             }
         }
     } catch (const tlsprobe::core::UsageError& error) {
-        spdlog::error("{}", error.what());
+        spdlog::error("{}", tlsprobe::cli::message_of(error));
         return exit_code(tlsprobe::core::ExitCode::bad_input);
     } catch (const tlsprobe::core::InputError& error) {
-        spdlog::error("{}", error.what());
+        spdlog::error("{}", tlsprobe::cli::message_of(error));
         return exit_code(tlsprobe::core::ExitCode::bad_input);
     } catch (const tlsprobe::core::EnvironmentError& error) {
-        spdlog::error("{}", error.what());
+        spdlog::error("{}", tlsprobe::cli::message_of(error));
         return exit_code(tlsprobe::core::ExitCode::environment);
     } catch (const std::exception& error) {
-        spdlog::critical("unexpected failure: {}", error.what());
-        return exit_code(tlsprobe::core::ExitCode::environment);
+        spdlog::critical("internal error (a bug, please report it): {}", error.what());
+        return exit_code(tlsprobe::core::ExitCode::internal_error);
     }
     return exit_code(tlsprobe::core::ExitCode::bad_input);
 }

@@ -1,35 +1,19 @@
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 #include <memory>
-#include <set>
-#include <thread>
 
 #include "cli/command.hpp"
 #include "cli/probe_flags.hpp"
 #include "core/durations.hpp"
-#include "runs/capture_agents.hpp"
-#include "prober/client_tls.hpp"
-#include "prober/fleet.hpp"
-#include "prober/fleet_setup.hpp"
-#include "prober/port_plan.hpp"
-#include "results/analysis.hpp"
 #include "core/errors.hpp"
-#include "core/jsonl_writer.hpp"
-#include "core/atomic_file.hpp"
-#include "runs/run_directory.hpp"
-#include "prober/run_stats.hpp"
+#include "prober/fleet.hpp"
+#include "runs/exit_decision.hpp"
+#include "runs/run_session.hpp"
 #include "scenarios/run_plan.hpp"
 
 namespace tlsprobe::cli {
 namespace {
-
-namespace asio = boost::asio;
-using core::ExitCode;
 
 struct RunOptions {
     ProbeFlags probe;
@@ -41,24 +25,7 @@ struct RunOptions {
     double capture_linger_s = 3;
 };
 
-std::filesystem::path prepare_out_dir(const std::string& requested)
-{
-    if (!requested.empty() && std::filesystem::exists(std::filesystem::path(requested) / "probes.jsonl")) {
-        throw core::UsageError("--out: " + requested + " already holds a run (probes.jsonl); choose another");
-    }
-    return runs::make_run_directory(requested, "");
-}
-
-// With a client capture, the run ends with the verdicts, as `tlsprobe analyze DIR` would give them.
-void analyze_run(const std::filesystem::path& dir)
-{
-    const auto inputs = runs::read_run_directory(dir);
-    const auto analysis = results::analyze(inputs);
-    results::write_analysis(analysis, inputs, dir);
-    fmt::print("\n{}", results::analysis_report(analysis, inputs));
-}
-
-scenarios::RunPlan build_plan(RunOptions& options)
+runs::RunRequest build_request(RunOptions& options)
 {
     auto& plan = options.probe.plan;
     if (!options.ports_file.empty()) {
@@ -72,54 +39,34 @@ scenarios::RunPlan build_plan(RunOptions& options)
     for (const auto& note : scenarios::validate(plan)) {
         spdlog::warn("{}", note);
     }
-    return plan;
+    const std::filesystem::path out = options.out_dir;
+    if (!out.empty() && std::filesystem::exists(out / "probes.jsonl")) {
+        throw core::UsageError("--out: " + options.out_dir + " already holds a run (probes.jsonl); choose another");
+    }
+    return {.plan = plan,
+            .captures = runs::parse_capture_specs(options.captures),
+            .capture_linger = core::seconds_flag(options.capture_linger_s),
+            .out_dir = out};
 }
 
 int run(RunOptions& options)
 {
-    const auto plan = build_plan(options);
-    const auto [target, source] = prober::resolve_fleet_endpoints(plan);
-    prober::raise_open_files_limit(plan.concurrency);
-    const prober::ClientTls tls(plan.tls, plan.target.host);
-    const auto dir = prepare_out_dir(options.out_dir);
-    const core::JsonlWriter probes(dir / "probes.jsonl");
-
-    spdlog::info("probing {}:{} ({}) from {} ports, {} probes at {}/s, concurrency {}, records in {}",
-                 plan.target.host, plan.target.port, target.address().to_string(),
-                 prober::PortPlan(plan).size(),
-                 scenarios::planned_probes(plan), plan.rate, plan.concurrency, dir.string());
-    runs::CaptureAgents agents(options.captures, plan.target.port, dir);
-    prober::Fleet fleet(plan, target, source, tls, [&probes](const prober::ProbeRecord& record) {
-        probes.append(boost::json::serialize(prober::to_json(record)));
-    });
-    const auto report = fleet.run();
-    agents.stop(core::seconds_flag(options.capture_linger_s));
-
-    const prober::RunFacts facts{
-        .target = fmt::format("{}:{}", plan.target.host, plan.target.port),
-        .planned = scenarios::planned_probes(plan),
-        .wall_seconds = report.wall_seconds,
-        .interrupted = report.interrupted,
-        .late_starts = report.late_starts,
-    };
-    auto summary = prober::summary_json(report.stats, facts);
-    summary["plan"] = scenarios::plan_json(plan);
-    summary["abandoned"] = report.abandoned;
-    core::write_file_atomically(dir / "summary.json", boost::json::serialize(summary) + "\n");
-    fmt::print("{}", prober::summary_table(report.stats, facts));
-    if (report.abandoned != 0) {
-        spdlog::warn("{} probes were still in flight after the {} s grace and have no record", report.abandoned,
+    const auto result = runs::run_session(build_request(options));
+    fmt::print("{}", prober::summary_table(result.fleet.stats, result.facts));
+    if (result.fleet.abandoned != 0) {
+        spdlog::warn("{} probes were still in flight after the {} s grace and have no record", result.fleet.abandoned,
                      prober::interrupt_grace.count());
     }
-    if (std::filesystem::exists(runs::vantage_flows_file(dir, "client"))) {
-        analyze_run(dir);
+    if (result.analysis) {
+        fmt::print("\n{}", results::analysis_report(*result.analysis, *result.inputs));
     }
-    if (report.interrupted) {
-        return static_cast<int>(core::ExitCode::interrupted);
+    if (result.judgement.health != results::Health::healthy) {
+        fmt::print("\n{}:\n", result.judgement.health == results::Health::unhealthy ? "Unhealthy" : "Not enough evidence");
+        for (const auto& reason : result.judgement.reasons) {
+            fmt::print("  - {}\n", reason);
+        }
     }
-    const auto failures = report.stats.probes() - report.stats.count(prober::Outcome::ok) -
-                          report.stats.count(prober::Outcome::local_error);
-    return static_cast<int>(failures == 0 ? core::ExitCode::healthy : core::ExitCode::unhealthy);
+    return static_cast<int>(runs::exit_code(result.judgement, result.fleet.interrupted));
 }
 
 }  // namespace

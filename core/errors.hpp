@@ -6,31 +6,56 @@
 
 namespace tlsprobe::core {
 
-// Wrong or conflicting flags, values out of range: exit 2.
-class UsageError : public std::runtime_error {
+// The base of every failure that ends a command. A failure about one
+// setting names it by `field`, spelled as in summary.json and the scenario
+// file ("target", "source_ip", "capture"), with `detail` the rest of the
+// message (": is not HOST:PORT", " client=eth9: no such interface"). The CLI
+// prints the field as its flag (--source-ip), a scenario loader as its key:
+// no library spells a flag.
+class Error : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    explicit Error(const std::string& message) : std::runtime_error(message) {}
+    Error(std::string field, const std::string& detail)
+        : std::runtime_error(field + detail), field_(std::move(field)), detail_(detail)
+    {
+    }
+
+    [[nodiscard]] const std::string& field() const { return field_; }    // empty: not about one setting
+    [[nodiscard]] const std::string& detail() const { return detail_; }
+
+private:
+    std::string field_;
+    std::string detail_;
+};
+
+// Wrong or conflicting flags, values out of range: exit 2.
+class UsageError : public Error {
+public:
+    using Error::Error;
 };
 
 // A file, packet stream or scenario that cannot be read as what it claims to be: exit 2.
-class InputError : public std::runtime_error {
+class InputError : public Error {
 public:
-    using std::runtime_error::runtime_error;
+    using Error::Error;
 };
 
 // The machine refused what the tool needs (permissions, ports, fd limit): exit 3.
-class EnvironmentError : public std::runtime_error {
+class EnvironmentError : public Error {
 public:
-    using std::runtime_error::runtime_error;
+    using Error::Error;
 };
 
-// Exit codes of DESIGN.md.
+// The exit codes, as README.md's table lists them.
 enum class ExitCode : int {
-    healthy = 0,
-    unhealthy = 1,
-    bad_input = 2,
-    environment = 3,
-    interrupted = 130,
+    healthy = 0,                 // success; healthy; compare unchanged or improved
+    unhealthy = 1,               // the run worked and found the path unhealthy
+    bad_input = 2,               // bad usage, a bad flag value or input file
+    environment = 3,             // the machine failed the tool (permissions, bind, fd limit, an agent died)
+    insufficient_evidence = 4,   // not enough evidence to judge (nothing sent, a vantage missing, unknown verdicts)
+    locked = 5,                  // another canary of the same scenario holds the lock
+    internal_error = 70,         // an unexpected failure: a bug (EX_SOFTWARE)
+    interrupted = 130,           // SIGINT/SIGTERM; the records written so far are kept and valid
 };
 
 }  // namespace tlsprobe::core

@@ -56,6 +56,24 @@ FleetEndpoints resolve_fleet_endpoints(const scenarios::RunPlan& plan)
     return {.target = target, .source = source_address(plan.source_ip, target)};
 }
 
+void check_source_address(const FleetEndpoints& endpoints)
+{
+    asio::io_context io;
+    asio::ip::tcp::socket socket(io);
+    boost::system::error_code ec;
+    socket.open(endpoints.target.protocol(), ec);
+    if (!ec) {
+        socket.bind({endpoints.source, 0}, ec);
+    }
+    if (ec == boost::system::errc::address_not_available) {
+        throw core::UsageError("--source-ip: " + endpoints.source.to_string() +
+                               " is not an address of this host, so no probe could be sent from it");
+    }
+    if (ec) {
+        throw core::EnvironmentError("cannot bind a socket to " + endpoints.source.to_string() + ": " + ec.message());
+    }
+}
+
 // Every probe holds one socket; the workers, the output files and the
 // resolver need a few more.
 void raise_open_files_limit(std::uint32_t concurrency)

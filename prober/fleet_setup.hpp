@@ -18,6 +18,11 @@ struct FleetEndpoints {
 // resolve or the source is not an address of the target's family.
 [[nodiscard]] FleetEndpoints resolve_fleet_endpoints(const scenarios::RunPlan& plan);
 
+// Binds a socket to the source address (any port), so a source that is not
+// an address of this host is a usage error before the run, not a run of
+// local_error records. core::UsageError naming --source-ip.
+void check_source_address(const FleetEndpoints& endpoints);
+
 // Raises the soft open-files limit to the hard one; core::EnvironmentError when
 // `concurrency` sockets would not fit.
 void raise_open_files_limit(std::uint32_t concurrency);

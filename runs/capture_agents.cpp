@@ -13,6 +13,7 @@
 #include "core/errors.hpp"
 #include "runs/run_directory.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <set>
@@ -167,7 +168,8 @@ std::vector<std::string> agent_command(std::string_view spec, const std::string&
                                        const std::filesystem::path& pcap)
 {
     const bool single_word = spec.find_first_of(" \t") == std::string_view::npos;
-    if (single_word && !spec.empty() && std::filesystem::exists(std::filesystem::path("/sys/class/net") / spec)) {
+    if (single_word && !spec.empty() && spec.find('/') == std::string_view::npos &&
+        std::filesystem::exists(std::filesystem::path("/sys/class/net") / spec)) {
         return {std::filesystem::read_symlink("/proc/self/exe").string(),
                 "capture",
                 "--iface",
@@ -192,28 +194,14 @@ std::vector<std::string> agent_command(std::string_view spec, const std::string&
         argv.emplace_back(spec.substr(0, end));
         spec.remove_prefix(end == std::string_view::npos ? spec.size() : end);
     }
-    if (single_word && !argv.empty() && argv.front().find('/') == std::string::npos) {
-        throw core::UsageError("--capture " + vantage + "=" + argv.front() +
-                                  ": no such interface here, and a one-word command cannot be a capture agent");
-    }
     return argv;
 }
 
-CaptureAgents::CaptureAgents(const std::vector<std::string>& specs, std::uint16_t port,
+CaptureAgents::CaptureAgents(std::span<const CaptureSpec> specs, std::uint16_t port,
                              const std::filesystem::path& run_dir)
 {
-    std::set<std::string> names;
-    for (const auto& spec : specs) {
-        const auto equals = spec.find('=');
-        const auto name = spec.substr(0, equals);
-        if (equals == std::string::npos || name.empty() ||
-            name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") != std::string::npos) {
-            throw core::UsageError("--capture: \"" + spec + "\" is not NAME=INTERFACE or NAME=COMMAND (NAME in a-z0-9_-)");
-        }
-        if (!names.insert(name).second) {
-            throw core::UsageError("--capture: vantage \"" + name + "\" is given twice");
-        }
-        const auto argv = agent_command(std::string_view(spec).substr(equals + 1), name, port, run_dir / (name + ".pcap"));
+    for (const auto& [name, spec] : specs) {
+        const auto argv = agent_command(spec, name, port, run_dir / (name + ".pcap"));
         agents_.push_back(std::make_unique<AgentProcess>(name, argv, vantage_flows_file(run_dir, name)));
     }
     for (const auto& agent : agents_) {
@@ -222,18 +210,24 @@ CaptureAgents::CaptureAgents(const std::vector<std::string>& specs, std::uint16_
     }
 }
 
-void CaptureAgents::stop(std::chrono::milliseconds linger)
+std::vector<VantageProblem> CaptureAgents::stop(std::chrono::milliseconds linger)
 {
+    std::vector<VantageProblem> problems;
     if (agents_.empty()) {
-        return;
+        return problems;
     }
     std::this_thread::sleep_for(linger);
     for (auto& agent : agents_) {
-        if (const int status = agent->stop(std::chrono::seconds(15)); status != 0) {
-            spdlog::warn("capture agent {} exited with status {}; its timelines may be incomplete", agent->vantage(),
-                         status);
+        // An agent whose output ended before it was asked to stop missed the rest of the run.
+        const bool early = agent->ended();
+        if (const int status = agent->stop(std::chrono::seconds(15)); early || status != 0) {
+            auto what = early ? fmt::format("stopped before the run ended (exit status {})", status)
+                              : fmt::format("exited with status {}", status);
+            spdlog::warn("capture agent {} {}; its timelines are incomplete", agent->vantage(), what);
+            problems.push_back({.vantage = agent->vantage(), .what = std::move(what)});
         }
     }
+    return problems;
 }
 
 }  // namespace tlsprobe::runs

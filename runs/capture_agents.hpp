@@ -10,10 +10,13 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include "runs/capture_spec.hpp"
 
 namespace tlsprobe::runs {
 
@@ -38,6 +41,8 @@ public:
 
     [[nodiscard]] const std::string& vantage() const { return vantage_; }
     [[nodiscard]] std::uint64_t lines() const { return lines_.load(); }
+    // Its output ended (it exited or closed stdout), whether or not it was asked to stop.
+    [[nodiscard]] bool ended() const { return ended_.load(); }
 
 private:
     void pump(const std::filesystem::path& flows_file);
@@ -61,17 +66,24 @@ private:
 [[nodiscard]] std::vector<std::string> agent_command(std::string_view spec, const std::string& vantage,
                                                      std::uint16_t port, const std::filesystem::path& pcap);
 
+// A vantage whose capture cannot be trusted to have seen the whole run.
+struct VantageProblem {
+    std::string vantage;
+    std::string what;   // "stopped before the run ended (exit status 1)"
+};
+
 // The capture agents of one run, one per `--capture NAME=SPEC`.
 class CaptureAgents {
 public:
     // Starts every agent and waits until each reports ready, so the first
-    // probe is on the wire of every vantage. Throws core::UsageError for a bad
-    // NAME=SPEC, core::EnvironmentError for an agent that fails or stays silent.
-    CaptureAgents(const std::vector<std::string>& specs, std::uint16_t port, const std::filesystem::path& run_dir);
+    // probe is on the wire of every vantage. Throws core::EnvironmentError
+    // for an agent that fails or stays silent.
+    CaptureAgents(std::span<const CaptureSpec> specs, std::uint16_t port, const std::filesystem::path& run_dir);
 
     // Lets late FINs and resets reach the captures for `linger`, then stops
     // every agent (each flushes its open timelines and its drop counts).
-    void stop(std::chrono::milliseconds linger);
+    // Returns the agents that stopped early or exited with a failure.
+    [[nodiscard]] std::vector<VantageProblem> stop(std::chrono::milliseconds linger);
 
 private:
     std::vector<std::unique_ptr<AgentProcess>> agents_;

@@ -176,30 +176,63 @@ std::uint64_t planned_probes(const RunPlan& plan)
                               : plan.ports.size();
 }
 
+namespace {
+
+// "20000-20009,20020": consecutive ports folded into ranges, in plan order.
+std::string port_list_text(const std::vector<std::uint16_t>& ports)
+{
+    std::string out;
+    for (std::size_t i = 0; i < ports.size();) {
+        std::size_t j = i;
+        while (j + 1 < ports.size() && ports[j + 1] == ports[j] + 1) {
+            ++j;
+        }
+        out += (out.empty() ? "" : ",") + std::to_string(ports[i]) + (j > i ? "-" + std::to_string(ports[j]) : "");
+        i = j + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
 boost::json::object plan_json(const RunPlan& plan)
 {
     boost::json::object ports;
     if (plan.ports.empty()) {
         ports = {{"low", plan.port_range.low}, {"high", plan.port_range.high}};
     } else {
-        ports = {{"list", plan.ports.size()}};
+        // The list itself, as ranges, so the run can be made again from its summary.
+        ports = {{"list", port_list_text(plan.ports)}, {"count", plan.ports.size()}};
     }
     ports["order"] = plan.port_order == PortOrder::sweep ? "sweep" : "random";
     const auto seconds = [](std::chrono::milliseconds value) { return static_cast<double>(value.count()) / 1000.0; };
+    boost::json::array alpn;
+    for (const auto& protocol : plan.tls.alpn) {
+        alpn.emplace_back(protocol);
+    }
     return {
         {"target", plan.target.host + ":" + std::to_string(plan.target.port)},
         {"source_ip", plan.source_ip},
         {"ports", std::move(ports)},
+        {"count", plan.count ? boost::json::value(*plan.count) : boost::json::value(nullptr)},
         {"planned", planned_probes(plan)},
         {"duration_s", plan.duration ? boost::json::value(seconds(*plan.duration)) : boost::json::value(nullptr)},
         {"concurrency", plan.concurrency},
         {"rate", plan.rate},
         {"arrival", to_string(plan.arrival)},
         {"seed", plan.seed},
+        {"workers", plan.workers},
+        {"allow_high_load", plan.allow_high_load},
         {"connect_timeout_s", seconds(plan.connect_timeout)},
         {"handshake_timeout_s", seconds(plan.handshake_timeout)},
         {"data_timeout_s", seconds(plan.data_timeout)},
+        {"hold_s", seconds(plan.hold)},
         {"tls_version", to_string(plan.tls.version)},
+        {"sni", plan.tls.sni},
+        {"alpn", std::move(alpn)},
+        {"groups", plan.tls.groups},
+        {"ciphers", plan.tls.ciphers},
+        {"ca_file", plan.tls.ca_file ? boost::json::value(plan.tls.ca_file->string()) : boost::json::value(nullptr)},
         {"verify", plan.tls.verify},
         {"resume", plan.tls.resume},
         {"pad_client_hello", plan.tls.pad_client_hello},

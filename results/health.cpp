@@ -1,0 +1,97 @@
+#include "results/health.hpp"
+
+#include <fmt/format.h>
+
+namespace tlsprobe::results {
+namespace {
+
+std::uint64_t count_of(const std::array<std::uint64_t, verdict_count>& counts, Verdict verdict)
+{
+    return counts[static_cast<std::size_t>(verdict)];
+}
+
+}  // namespace
+
+std::string_view to_string(Health health)
+{
+    switch (health) {
+    case Health::healthy: return "healthy";
+    case Health::unhealthy: return "unhealthy";
+    case Health::insufficient_evidence: return "insufficient_evidence";
+    }
+    return "insufficient_evidence";
+}
+
+void HealthJudgement::lower(Health worse, std::string reason)
+{
+    if (worse == Health::unhealthy || health == Health::healthy) {
+        health = worse;
+    }
+    reasons.push_back(std::move(reason));
+}
+
+void HealthJudgement::merge(const HealthJudgement& other)
+{
+    for (const auto& reason : other.reasons) {
+        lower(other.health, reason);
+    }
+}
+
+HealthJudgement judge_outcomes(const prober::RunStats& stats)
+{
+    HealthJudgement judgement{.health = Health::healthy, .reasons = {}};
+    const auto probes = stats.probes();
+    std::uint64_t path_failures = 0;
+    std::uint64_t not_on_wire = 0;
+    for (int i = 0; i < prober::outcome_count; ++i) {
+        const auto outcome = static_cast<prober::Outcome>(i);
+        if (prober::is_path_failure(outcome)) {
+            path_failures += stats.count(outcome);
+        } else if (outcome != prober::Outcome::ok) {
+            not_on_wire += stats.count(outcome);
+        }
+    }
+    if (path_failures != 0) {
+        judgement.lower(Health::unhealthy, fmt::format("{} of {} probes failed", path_failures, probes));
+    }
+    if (probes == 0) {
+        judgement.lower(Health::insufficient_evidence, "no probe ran, so nothing was shown healthy");
+    } else if (not_on_wire == probes) {
+        judgement.lower(Health::insufficient_evidence,
+                        fmt::format("none of the {} probes reached the wire (each ended on this host, "
+                                    "e.g. local_error): nothing was shown healthy",
+                                    probes));
+    }
+    return judgement;
+}
+
+HealthJudgement judge_verdicts(const std::array<std::uint64_t, verdict_count>& counts)
+{
+    HealthJudgement judgement{.health = Health::healthy, .reasons = {}};
+    std::uint64_t total = 0;
+    std::uint64_t failed = 0;
+    for (int i = 0; i < verdict_count; ++i) {
+        const auto verdict = static_cast<Verdict>(i);
+        total += counts[static_cast<std::size_t>(i)];
+        if (verdict != Verdict::ok && verdict != Verdict::local_error && verdict != Verdict::unknown) {
+            failed += counts[static_cast<std::size_t>(i)];
+        }
+    }
+    if (failed != 0) {
+        judgement.lower(Health::unhealthy, fmt::format("{} of {} connections failed on the path", failed, total));
+    }
+    if (const auto unknown = count_of(counts, Verdict::unknown); unknown != 0) {
+        judgement.lower(Health::insufficient_evidence,
+                        fmt::format("{} of {} connections have verdict unknown: the evidence does not decide them",
+                                    unknown, total));
+    }
+    const auto local = count_of(counts, Verdict::local_error);
+    if (total == local) {
+        judgement.lower(Health::insufficient_evidence,
+                        total == 0 ? std::string("no connection to judge")
+                                   : fmt::format("none of the {} probes reached the wire", total));
+    }
+    return judgement;
+}
+
+}  // namespace tlsprobe::results

@@ -1,0 +1,44 @@
+#pragma once
+// Whether what a command saw shows the path healthy, unhealthy, or neither.
+// "Healthy" needs evidence: probes that reached the wire and, when captures
+// were asked for, verdicts that every capture could decide.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "prober/probe_record.hpp"
+#include "prober/run_stats.hpp"
+#include "results/verdict.hpp"
+
+namespace tlsprobe::results {
+
+enum class Health {
+    healthy,                 // every probe ended ok and there was something to judge
+    unhealthy,               // at least one failure the evidence shows
+    insufficient_evidence,   // nothing failed, but too little was seen to call it healthy
+};
+[[nodiscard]] std::string_view to_string(Health health);
+
+struct HealthJudgement {
+    Health health = Health::insufficient_evidence;
+    std::vector<std::string> reasons;   // sentences: why not healthy (empty when healthy)
+
+    // Lowers the judgement to `worse` (unhealthy outranks insufficient evidence) and keeps the reason.
+    void lower(Health worse, std::string reason);
+    // Both judgements at once: the worse health, every reason.
+    void merge(const HealthJudgement& other);
+};
+
+// From the client's records alone: unhealthy when a probe failed on the
+// path; insufficient evidence when no probe reached the wire (none ran, or
+// every one failed on this host).
+[[nodiscard]] HealthJudgement judge_outcomes(const prober::RunStats& stats);
+
+// From the verdicts: unhealthy when any verdict is a failure; insufficient
+// evidence when any is `unknown` (a capture was missing or stopped early) or
+// when there are none.
+[[nodiscard]] HealthJudgement judge_verdicts(const std::array<std::uint64_t, verdict_count>& counts);
+
+}  // namespace tlsprobe::results

@@ -1,0 +1,13 @@
+#pragma once
+// The one place that turns what a command found into its exit code
+// (README "Exit codes", core::ExitCode).
+#include "core/errors.hpp"
+#include "results/health.hpp"
+
+namespace tlsprobe::runs {
+
+// Interrupted wins (the records written so far are valid but partial); then
+// healthy 0, unhealthy 1, insufficient evidence 4.
+[[nodiscard]] core::ExitCode exit_code(const results::HealthJudgement& judgement, bool interrupted);
+
+}  // namespace tlsprobe::runs

@@ -1,0 +1,129 @@
+#include "runs/run_session.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "core/atomic_file.hpp"
+#include "core/errors.hpp"
+#include "core/jsonl_writer.hpp"
+#include "prober/client_tls.hpp"
+#include "prober/fleet_setup.hpp"
+#include "prober/port_plan.hpp"
+#include "runs/capture_agents.hpp"
+#include "runs/run_directory.hpp"
+
+namespace tlsprobe::runs {
+namespace {
+
+std::string utc_timestamp(std::chrono::system_clock::time_point at)
+{
+    return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::milliseconds>(at));
+}
+
+boost::json::array captures_json(std::span<const CaptureSpec> captures)
+{
+    boost::json::array out;
+    for (const auto& capture : captures) {
+        out.push_back(boost::json::object{{"vantage", capture.vantage}, {"spec", capture.spec}});
+    }
+    return out;
+}
+
+boost::json::object summary_of(const RunRequest& request, const RunResult& result, std::string_view started_utc)
+{
+    auto summary = prober::summary_json(result.fleet.stats, result.facts);
+    summary["started_utc"] = started_utc;
+    summary["plan"] = scenarios::plan_json(request.plan);
+    summary["captures"] = captures_json(request.captures);
+    summary["abandoned"] = result.fleet.abandoned;
+    boost::json::array problems;
+    for (const auto& problem : result.vantage_problems) {
+        problems.emplace_back(problem);
+    }
+    summary["vantage_problems"] = std::move(problems);
+    boost::json::array reasons;
+    for (const auto& reason : result.judgement.reasons) {
+        reasons.emplace_back(reason);
+    }
+    summary["health"] = to_string(result.judgement.health);
+    summary["health_reasons"] = std::move(reasons);
+    return summary;
+}
+
+// The verdicts, as `tlsprobe analyze DIR` would give them. A vantage whose
+// agent stopped early saw only part of the run: it is left out, so every
+// verdict that needs it says `unknown` instead of blaming the path for what
+// the capture missed.
+void analyze_captures(RunResult& result, std::span<const std::string> stopped_vantages)
+{
+    result.inputs = std::make_unique<results::AnalysisInputs>(read_run_directory(result.dir));
+    for (const auto& vantage : stopped_vantages) {
+        if (vantage == "server") {
+            result.inputs->server.reset();
+        }
+    }
+    if (!result.inputs->client || std::find(stopped_vantages.begin(), stopped_vantages.end(), "client") !=
+                                      stopped_vantages.end()) {
+        result.inputs.reset();
+        return;
+    }
+    result.analysis = results::analyze(*result.inputs);
+    results::write_analysis(*result.analysis, *result.inputs, result.dir);
+    result.judgement.merge(results::judge_verdicts(result.analysis->counts));
+}
+
+}  // namespace
+
+RunResult run_session(const RunRequest& request)
+{
+    const auto& plan = request.plan;
+    const auto endpoints = prober::resolve_fleet_endpoints(plan);
+    prober::check_source_address(endpoints);
+    prober::raise_open_files_limit(plan.concurrency);
+    const prober::ClientTls tls(plan.tls, plan.target.host);
+
+    RunResult result;
+    result.dir = make_run_directory(request.out_dir, "");
+    const core::JsonlWriter probes(result.dir / "probes.jsonl");
+    spdlog::info("probing {}:{} ({}) from {} ports, {} probes at {}/s, concurrency {}, records in {}",
+                 plan.target.host, plan.target.port, endpoints.target.address().to_string(),
+                 prober::PortPlan(plan).size(), scenarios::planned_probes(plan), plan.rate, plan.concurrency,
+                 result.dir.string());
+    CaptureAgents agents(request.captures, plan.target.port, result.dir);
+    const auto started = std::chrono::system_clock::now();
+    prober::Fleet fleet(plan, endpoints.target, endpoints.source, tls, [&probes](const prober::ProbeRecord& record) {
+        probes.append(boost::json::serialize(prober::to_json(record)));
+    });
+    result.fleet = fleet.run();
+    const auto stopped = agents.stop(request.capture_linger);
+    result.facts = {
+        .target = fmt::format("{}:{}", plan.target.host, plan.target.port),
+        .planned = scenarios::planned_probes(plan),
+        .wall_seconds = result.fleet.wall_seconds,
+        .interrupted = result.fleet.interrupted,
+        .late_starts = result.fleet.late_starts,
+    };
+    result.judgement = results::judge_outcomes(result.fleet.stats);
+    for (const auto& problem : stopped) {
+        result.vantage_problems.push_back(problem.vantage + ": " + problem.what);
+        result.judgement.lower(results::Health::insufficient_evidence,
+                               "capture vantage " + problem.vantage + " " + problem.what +
+                                   ": the verdicts that need it are unknown");
+    }
+    const auto summary_file = result.dir / "summary.json";
+    core::write_file_atomically(summary_file, boost::json::serialize(summary_of(request, result, utc_timestamp(started))) + "\n");
+    if (std::filesystem::exists(vantage_flows_file(result.dir, "client"))) {
+        std::vector<std::string> stopped_vantages;
+        for (const auto& problem : stopped) {
+            stopped_vantages.push_back(problem.vantage);
+        }
+        analyze_captures(result, stopped_vantages);
+        core::write_file_atomically(summary_file,
+                                    boost::json::serialize(summary_of(request, result, utc_timestamp(started))) + "\n");
+    }
+    return result;
+}
+
+}  // namespace tlsprobe::runs
