@@ -1,7 +1,6 @@
 #include "capture/capture_agent.hpp"
 
 #include <poll.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 
 #include "capture/privileges.hpp"
 #include "core/errors.hpp"
+#include "core/stop_signals.hpp"
 
 namespace tlsprobe::capture {
 
@@ -50,45 +50,6 @@ bool stdin_is_control_channel()
     return ::fstat(STDIN_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
-class SignalWatch {
-public:
-    SignalWatch()
-    {
-        sigemptyset(&mask_);
-        sigaddset(&mask_, SIGINT);
-        sigaddset(&mask_, SIGTERM);
-        if (::sigprocmask(SIG_BLOCK, &mask_, &previous_) != 0) {
-            throw core::EnvironmentError("cannot block SIGINT/SIGTERM for the capture loop");
-        }
-        fd_ = ::signalfd(-1, &mask_, SFD_CLOEXEC | SFD_NONBLOCK);
-        if (fd_ < 0) {
-            throw core::EnvironmentError("cannot watch SIGINT/SIGTERM for the capture loop");
-        }
-    }
-    SignalWatch(const SignalWatch&) = delete;
-    SignalWatch& operator=(const SignalWatch&) = delete;
-    ~SignalWatch()
-    {
-        ::close(fd_);
-        ::sigprocmask(SIG_SETMASK, &previous_, nullptr);
-    }
-
-    [[nodiscard]] int fd() const { return fd_; }
-    [[nodiscard]] std::optional<AgentStop> received() const
-    {
-        signalfd_siginfo info{};
-        if (::read(fd_, &info, sizeof info) != static_cast<ssize_t>(sizeof info)) {
-            return std::nullopt;
-        }
-        return info.ssi_signo == SIGINT ? AgentStop::sigint : AgentStop::sigterm;
-    }
-
-private:
-    sigset_t mask_{};
-    sigset_t previous_{};
-    int fd_ = -1;
-};
-
 }  // namespace
 
 AgentStop run_agent(const AgentOptions& options, const AgentHooks& hooks)
@@ -108,7 +69,7 @@ AgentStop run_agent(const AgentOptions& options, const AgentHooks& hooks)
     summary.privileges = drop_privileges(options.user);
     spdlog::info("capturing on {} ({}), privileges {}", options.live.interface, to_string(link), summary.privileges);
 
-    SignalWatch signals;
+    const core::StopSignals signals;
     const bool watch_stdin = stdin_is_control_channel();
     FramePipeline pipeline(link, options.flows, hooks.on_flow);
     const std::int64_t started = wall_clock_ns();
@@ -160,7 +121,9 @@ AgentStop run_agent(const AgentOptions& options, const AgentHooks& hooks)
             throw core::EnvironmentError("poll on the capture handle failed");
         }
         if ((fds[1].revents & POLLIN) != 0) {
-            stop = signals.received();
+            if (const auto signal = signals.take()) {
+                stop = *signal == SIGINT ? AgentStop::sigint : AgentStop::sigterm;
+            }
         }
         if (!stop && (fds[2].revents & (POLLIN | POLLHUP)) != 0) {
             std::array<char, 512> discard{};

@@ -4,6 +4,8 @@
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/hex.hpp"
+
 namespace tlsprobe::capture {
 
 namespace {
@@ -84,7 +86,7 @@ json::value client_hello_json(const FlowTimeline& flow)
     }
     const ClientHello& h = flow.client_hello->hello;
     json::object o = hello_common(*flow.client_hello);
-    o["client_random"] = hex(h.random);
+    o["client_random"] = core::to_hex(h.random);
     o["sni"] = h.sni.empty() ? json::value(nullptr) : json::value(h.sni);
     o["legacy_version"] = tls_version_name(h.legacy_version);
     json::array versions;
@@ -111,7 +113,7 @@ json::value server_hello_json(const FlowTimeline& flow)
     }
     const ServerHello& h = flow.server_hello->hello;
     json::object o = hello_common(*flow.server_hello);
-    o["server_random"] = hex(h.random);
+    o["server_random"] = core::to_hex(h.random);
     o["version"] = tls_version_name(h.version());
     o["cipher_suite"] = code_point(h.cipher_suite);
     o["hello_retry_request"] = h.hello_retry_request;

@@ -1,9 +1,11 @@
 #include "capture/tls_hello.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "capture/byte_reader.hpp"
+#include "core/hex.hpp"
 
 namespace tlsprobe::capture {
 
@@ -205,29 +207,11 @@ std::string tls_version_name(std::uint16_t version)
     return code_point(version);
 }
 
-namespace {
-constexpr char hex_digits[] = "0123456789abcdef";
-}  // namespace
-
 std::string code_point(std::uint16_t value)
 {
-    std::string out = "0x0000";
-    for (std::size_t i = 0; i < 4; ++i) {
-        out[5 - i] = hex_digits[(value >> (4U * i)) & 0x0fU];
-    }
-    return out;
-}
-
-std::string hex(std::span<const std::byte> bytes)
-{
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (const std::byte b : bytes) {
-        const auto v = std::to_integer<unsigned>(b);
-        out.push_back(hex_digits[v >> 4U]);
-        out.push_back(hex_digits[v & 0x0fU]);
-    }
-    return out;
+    const std::array<std::uint8_t, 2> big_endian{static_cast<std::uint8_t>(value >> 8U),
+                                                 static_cast<std::uint8_t>(value & 0xffU)};
+    return "0x" + core::to_hex(big_endian);
 }
 
 }  // namespace tlsprobe::capture

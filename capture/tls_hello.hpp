@@ -55,7 +55,6 @@ struct Parsed {
 
 // "TLSv1.3", "TLSv1.2", ..., "grease" for RFC 8701 values, else "0x7f17".
 [[nodiscard]] std::string tls_version_name(std::uint16_t version);
-[[nodiscard]] std::string hex(std::span<const std::byte> bytes);
 // A 16-bit code point as Wireshark shows it: "0x1301".
 [[nodiscard]] std::string code_point(std::uint16_t value);
 

@@ -1,13 +1,13 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json/serialize.hpp>
-#include <cmath>
 #include <memory>
 #include <string>
 
 #include "capture/capture_agent.hpp"
 #include "cli/capture_options.hpp"
 #include "cli/command.hpp"
+#include "core/durations.hpp"
 #include "core/errors.hpp"
 #include "core/jsonl_writer.hpp"
 
@@ -42,7 +42,7 @@ int run_capture(const CaptureConfig& config)
         options.pcap_path = config.pcap;
     }
     if (config.duration_s > 0) {
-        options.duration_ns = static_cast<std::int64_t>(std::llround(config.duration_s * 1e9));
+        options.duration_ns = core::seconds_flag<std::chrono::nanoseconds>(config.duration_s).count();
     }
     options.flows = config.flows.config();
     options.user = config.user;

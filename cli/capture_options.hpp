@@ -2,11 +2,11 @@
 // Flow-table options shared by `tlsprobe capture` and `tlsprobe flows`.
 #include <CLI/CLI.hpp>
 
-#include <cmath>
 #include <cstdint>
 #include <string>
 
 #include "capture/flow_table.hpp"
+#include "core/durations.hpp"
 
 namespace tlsprobe::cli {
 
@@ -31,8 +31,8 @@ struct FlowTableFlags {
     [[nodiscard]] capture::FlowTableConfig config() const
     {
         capture::FlowTableConfig c;
-        c.idle_timeout_ns = static_cast<std::int64_t>(std::llround(idle_timeout_s * 1e9));
-        c.linger_ns = static_cast<std::int64_t>(std::llround(linger_s * 1e9));
+        c.idle_timeout_ns = core::seconds_flag<std::chrono::nanoseconds>(idle_timeout_s).count();
+        c.linger_ns = core::seconds_flag<std::chrono::nanoseconds>(linger_s).count();
         c.max_flows = max_flows;
         return c;
     }

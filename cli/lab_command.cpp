@@ -2,7 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include <charconv>
 #include <filesystem>
 #include <fmt/format.h>
 #include <map>
@@ -13,6 +12,7 @@
 #include "lab/lab.hpp"
 #include "lab/relay.hpp"
 #include "lab/status.hpp"
+#include "core/endpoint.hpp"
 #include "core/errors.hpp"
 
 namespace tlsprobe::cli {
@@ -42,18 +42,13 @@ struct RelayOptions {
 
 boost::asio::ip::tcp::endpoint parse_endpoint(std::string_view flag, const std::string& text)
 {
-    const auto colon = text.rfind(':');
-    std::uint16_t port = 0;
+    const auto endpoint = core::parse_endpoint(text, flag);
     boost::system::error_code error;
-    if (colon != std::string::npos) {
-        const auto address = boost::asio::ip::make_address(text.substr(0, colon), error);
-        const auto* end = text.data() + text.size();
-        const auto [ptr, ec] = std::from_chars(text.data() + colon + 1, end, port);
-        if (!error && ec == std::errc{} && ptr == end && port != 0) {
-            return {address, port};
-        }
+    const auto address = boost::asio::ip::make_address(endpoint.host, error);
+    if (error) {
+        throw core::UsageError(fmt::format("{}: \"{}\" is not an IP address", flag, endpoint.host));
     }
-    throw core::UsageError(fmt::format("{} {}: expected ADDRESS:PORT", flag, text));
+    return {address, endpoint.port};
 }
 
 int run_up(UpOptions& options)

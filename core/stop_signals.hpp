@@ -1,34 +1,37 @@
 #pragma once
+#include <chrono>
+#include <optional>
+
 #include <signal.h>
 
-#include <chrono>
+#include "core/file_descriptor.hpp"
 
 namespace tlsprobe::core {
 
-// SIGINT and SIGTERM, taken synchronously by the thread that asks. The
-// constructor blocks them in the calling thread before any worker starts, so
-// the workers inherit the mask and the signals wait for `received`.
+// The one watcher for SIGINT and SIGTERM, the signals that ask a command to
+// stop in order. The constructor blocks them in the calling thread, before
+// any worker starts, so the workers inherit the mask and no handler ever
+// runs: the signals wait, pending, on a signalfd that a loop polls (fd()),
+// an event loop wraps, or `received` waits on.
+//
+// They stay blocked after the watcher is gone: a second Ctrl-C during the
+// orderly shutdown that the first one started must not kill the process
+// halfway through writing its files. Children started through
+// core::ChildProcess get an empty mask back.
 class StopSignals {
 public:
-    StopSignals()
-    {
-        sigemptyset(&set_);
-        sigaddset(&set_, SIGINT);
-        sigaddset(&set_, SIGTERM);
-        pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-    }
+    // Throws EnvironmentError when the signalfd cannot be made.
+    StopSignals();
 
+    // Readable while a stop signal is pending.
+    [[nodiscard]] int fd() const { return fd_.get(); }
+    // The pending stop signal (SIGINT or SIGTERM), taken without waiting.
+    [[nodiscard]] std::optional<int> take() const;
     // Waits up to `tick` for a stop signal; true when one arrived.
-    [[nodiscard]] bool received(std::chrono::milliseconds tick) const
-    {
-        const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(tick);
-        const timespec wait{seconds.count(), std::chrono::nanoseconds(tick - seconds).count()};
-        const int signal = sigtimedwait(&set_, nullptr, &wait);
-        return signal == SIGINT || signal == SIGTERM;
-    }
+    [[nodiscard]] bool received(std::chrono::milliseconds tick) const;
 
 private:
-    sigset_t set_{};
+    FileDescriptor fd_;
 };
 
 }  // namespace tlsprobe::core

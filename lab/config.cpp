@@ -50,17 +50,6 @@ std::vector<std::uint32_t> buckets_from_json(const boost::json::value& value)
 
 }  // namespace
 
-std::string_view to_string(ServerBehaviour behaviour)
-{
-    switch (behaviour) {
-    case ServerBehaviour::normal:
-        return "normal";
-    case ServerBehaviour::silent:
-        return "silent";
-    }
-    return "unknown";
-}
-
 bool LabConfig::is_faulty(std::uint32_t bucket) const
 {
     return std::find(faulty.begin(), faulty.end(), bucket) != faulty.end();

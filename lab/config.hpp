@@ -11,11 +11,13 @@
 #include <string_view>
 #include <vector>
 
+#include "prober/responder.hpp"
+
 namespace tlsprobe::lab {
 
-enum class ServerBehaviour { normal, silent };
-
-[[nodiscard]] std::string_view to_string(ServerBehaviour behaviour);
+// What the lab's server does is what `tlsprobe serve` can do.
+using prober::ServerBehaviour;
+using prober::to_string;
 
 // Source port -> bucket, as read from a --hash-map file.
 using HashMap = std::map<std::uint16_t, std::uint32_t>;

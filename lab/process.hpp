@@ -1,7 +1,7 @@
 #pragma once
-// Running the system tools the lab drives (ip, nft, ss) as argument vectors:
-// nothing is ever passed through a shell, so no value from the command line
-// can be read as shell syntax.
+// Running the system tools the lab drives (ip, nft, ss) as argument vectors,
+// through core's child-process runner: nothing is ever passed through a
+// shell, so no value from the command line can be read as shell syntax.
 #include <sys/types.h>
 
 #include <filesystem>
@@ -9,7 +9,11 @@
 #include <string>
 #include <string_view>
 
+#include "core/child_process.hpp"
+
 namespace tlsprobe::lab {
+
+using core::describe_command;
 
 struct ProcessResult {
     // Exit status, or 128 + signal number when the process was killed.
@@ -29,8 +33,5 @@ std::string run_checked(std::span<const std::string> argv, std::string_view inpu
 // Starts a long-running process in a session of its own, stdin from
 // /dev/null, stdout and stderr appended to `log`. Does not wait for it.
 [[nodiscard]] pid_t spawn_detached(std::span<const std::string> argv, const std::filesystem::path& log);
-
-// The command line as one readable string, for messages and logs only.
-[[nodiscard]] std::string describe_command(std::span<const std::string> argv);
 
 }  // namespace tlsprobe::lab

@@ -1,5 +1,6 @@
 #include "lab/relay.hpp"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <spdlog/spdlog.h>
 
@@ -8,7 +9,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/json.hpp>
@@ -20,6 +21,7 @@
 
 #include "core/errors.hpp"
 #include "core/jsonl_writer.hpp"
+#include "core/stop_signals.hpp"
 
 namespace tlsprobe::lab {
 
@@ -135,8 +137,10 @@ void run_relay(const RelayConfig& config)
             fmt::format("relay: cannot listen on {}: {}", fmt::streamed(config.listen), error.message()));
     }
     const core::JsonlWriter log(config.log);
-    asio::signal_set signals(io, SIGTERM, SIGINT);
-    signals.async_wait([&](const boost::system::error_code&, int) { io.stop(); });
+    const core::StopSignals stop_signals;
+    // A duplicate, because the descriptor object closes what it holds.
+    asio::posix::stream_descriptor signals(io, ::fcntl(stop_signals.fd(), F_DUPFD_CLOEXEC, 0));
+    signals.async_wait(asio::posix::stream_descriptor::wait_read, [&](const boost::system::error_code&) { io.stop(); });
     asio::co_spawn(io, accept_loop(acceptor, config, log), asio::detached);
     spdlog::info("relay: {} -> {} with TTL {}", fmt::streamed(config.listen), fmt::streamed(config.connect), config.ttl);
     io.run();

@@ -7,7 +7,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <array>
+#include <span>
 
+#include "core/hex.hpp"
 #include "prober/http_response.hpp"
 #include "prober/outcome_rules.hpp"
 #include "prober/tcp_info.hpp"
@@ -20,18 +22,6 @@ namespace asio = boost::asio;
 using namespace asio::experimental::awaitable_operators;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-std::string hex(const unsigned char* data, std::size_t size)
-{
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string text;
-    text.reserve(size * 2);
-    for (std::size_t i = 0; i < size; ++i) {
-        text.push_back(digits[data[i] >> 4]);
-        text.push_back(digits[data[i] & 0x0f]);
-    }
-    return text;
-}
 
 void record_alert(ProbeRecord& record, const TlsMessages& messages)
 {
@@ -58,7 +48,7 @@ void record_tls_facts(ProbeRecord& record, SSL* ssl)
         std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
         unsigned int size = 0;
         X509_digest(certificate, EVP_sha256(), digest.data(), &size);
-        record.server_cert_sha256 = hex(digest.data(), size);
+        record.server_cert_sha256 = core::to_hex(std::span(digest.data(), size));
     }
     record.resumed = SSL_session_reused(ssl) == 1;
 }
@@ -176,7 +166,8 @@ asio::awaitable<ProbeRecord> run_probe(ProbeEnvironment& env, ProbeTicket ticket
     record.client_hello_bytes = messages.client_hello_bytes;
     record.tcp_at_client_hello = read_tcp_info(socket.native_handle());
     std::array<unsigned char, SSL3_RANDOM_SIZE> random{};
-    record.client_random = hex(random.data(), SSL_get_client_random(stream.ssl(), random.data(), random.size()));
+    record.client_random =
+        core::to_hex(std::span(random.data(), SSL_get_client_random(stream.ssl(), random.data(), random.size())));
     if (handshake.ok()) {
         handshake = co_await stream.handshake();
     }

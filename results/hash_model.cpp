@@ -1,6 +1,7 @@
 #include "results/hash_model.hpp"
 
 #include "core/errors.hpp"
+#include "core/hex.hpp"
 #include "results/hash_functions.hpp"
 
 #include <fmt/format.h>
@@ -294,11 +295,7 @@ protected:
         return toeplitz_hash(key_, bytes);
     }
     [[nodiscard]] std::string describe_own() const override {
-        std::string hex;
-        for (const std::uint8_t byte : key_) {
-            hex += fmt::format("{:02x}", byte);
-        }
-        return "toeplitz:key=" + hex;
+        return "toeplitz:key=" + core::to_hex(key_);
     }
 
 private:

@@ -1,9 +1,5 @@
 #include "runs/capture_agents.hpp"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,72 +14,34 @@
 
 #include <set>
 
-extern char** environ;
-
 namespace tlsprobe::runs {
 namespace {
 
-std::string describe(const std::vector<std::string>& argv)
+core::ChildProcess start_agent(const std::string& vantage, const std::vector<std::string>& argv)
 {
-    std::string text;
-    for (const auto& arg : argv) {
-        text += (text.empty() ? "" : " ") + arg;
+    if (argv.empty()) {
+        throw core::EnvironmentError("--capture " + vantage + ": cannot start an empty command");
     }
-    return text;
-}
-
-std::optional<int> reap(pid_t pid, bool block)
-{
-    int status = 0;
-    const pid_t done = ::waitpid(pid, &status, block ? 0 : WNOHANG);
-    if (done != pid) {
-        return std::nullopt;
+    core::ChildOptions options;
+    options.in = core::Input::pipe;
+    options.out = core::Output::pipe();
+    // The agent must not take the run's SIGINT from the terminal: the run
+    // stops it in order, after the last probe, by closing its stdin.
+    options.group = core::Group::own;
+    try {
+        return core::ChildProcess(argv, options);
+    } catch (const core::SpawnError& error) {
+        throw core::EnvironmentError("--capture " + vantage + ": cannot start \"" + core::describe_command(argv) +
+                                     "\": " + std::strerror(error.error_number()));
     }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 }  // namespace
 
 AgentProcess::AgentProcess(std::string vantage, const std::vector<std::string>& argv,
                            const std::filesystem::path& flows_file)
-    : vantage_(std::move(vantage)), command_(describe(argv))
+    : vantage_(std::move(vantage)), command_(core::describe_command(argv)), child_(start_agent(vantage_, argv))
 {
-    int in[2];
-    int out[2];
-    if (argv.empty() || ::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) {
-        throw core::EnvironmentError("--capture " + vantage_ + ": cannot start an empty command or make pipes");
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    // The agent must not take the run's SIGINT from the terminal: the run
-    // stops it in order, after the last probe, by closing its stdin.
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
-    posix_spawnattr_setpgroup(&attributes, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attributes, &none);
-    std::vector<char*> pointers;
-    for (const auto& arg : argv) {
-        pointers.push_back(const_cast<char*>(arg.c_str()));
-    }
-    pointers.push_back(nullptr);
-    const int error = posix_spawnp(&pid_, pointers[0], &actions, &attributes, pointers.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
-    ::close(in[0]);
-    ::close(out[1]);
-    if (error != 0) {
-        ::close(in[1]);
-        ::close(out[0]);
-        throw core::EnvironmentError("--capture " + vantage_ + ": cannot start \"" + command_ +
-                                        "\": " + std::strerror(error));
-    }
-    stdin_fd_ = in[1];
-    stdout_fd_ = out[0];
     reader_ = std::thread([this, flows_file] { pump(flows_file); });
 }
 
@@ -98,7 +56,7 @@ void AgentProcess::pump(const std::filesystem::path& flows_file)
     std::string pending;
     char chunk[65536];
     for (;;) {
-        const ssize_t n = ::read(stdout_fd_, chunk, sizeof chunk);
+        const ssize_t n = ::read(child_.stdout_fd(), chunk, sizeof chunk);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -143,25 +101,14 @@ int AgentProcess::stop(std::chrono::milliseconds limit)
     if (status_) {
         return *status_;
     }
-    ::close(stdin_fd_);
-    const auto give_up = std::chrono::steady_clock::now() + limit;
-    while (!(status_ = reap(pid_, false)) && std::chrono::steady_clock::now() < give_up) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    child_.close_stdin();
+    auto exit = child_.wait_for(limit);
+    if (!exit) {
+        exit = child_.terminate(std::chrono::seconds(2));
     }
-    if (!status_) {
-        ::kill(pid_, SIGTERM);
-        const auto grace = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-        while (!(status_ = reap(pid_, false)) && std::chrono::steady_clock::now() < grace) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-        if (!status_) {
-            ::kill(pid_, SIGKILL);
-            status_ = reap(pid_, true);
-        }
-    }
+    status_ = exit->shell_status();
     reader_.join();
-    ::close(stdout_fd_);
-    return status_.value_or(-1);
+    return *status_;
 }
 
 std::vector<std::string> agent_command(std::string_view spec, const std::string& vantage, std::uint16_t port,

@@ -3,8 +3,6 @@
 // or any command the user gives (`ip netns exec NS tlsprobe capture ...`,
 // `ssh host tlsprobe capture ...`) that streams timelines as JSON Lines on
 // its stdout. Run as an argument vector, never through a shell.
-#include <sys/types.h>
-
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -16,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/child_process.hpp"
 #include "runs/capture_spec.hpp"
 
 namespace tlsprobe::runs {
@@ -49,9 +48,7 @@ private:
 
     std::string vantage_;
     std::string command_;
-    pid_t pid_ = -1;
-    int stdin_fd_ = -1;
-    int stdout_fd_ = -1;
+    core::ChildProcess child_;
     std::atomic<bool> ready_{false};
     std::atomic<bool> ended_{false};
     std::atomic<std::uint64_t> lines_{0};

@@ -1,6 +1,5 @@
 #include "scenarios/run_plan.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <fstream>
 
@@ -14,17 +13,6 @@ namespace {
 std::string quoted(std::string_view text)
 {
     return "\"" + std::string(text) + "\"";
-}
-
-std::optional<std::uint16_t> parse_port(std::string_view text, unsigned lowest = 1)
-{
-    unsigned value = 0;
-    const auto* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (ec != std::errc{} || ptr != end || value < lowest || value > 65535) {
-        return std::nullopt;
-    }
-    return static_cast<std::uint16_t>(value);
 }
 
 }  // namespace
@@ -52,43 +40,11 @@ std::string_view to_string(Request request)
     return request == Request::none ? "none" : "http";
 }
 
-Endpoint parse_endpoint(std::string_view text, std::string_view flag, PortZero zero)
-{
-    std::string_view host;
-    std::string_view port;
-    if (text.starts_with('[')) {
-        const auto close = text.find(']');
-        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-            throw core::UsageError(std::string(flag) + ": " + quoted(text) + " is not [IPV6]:PORT");
-        }
-        host = text.substr(1, close - 1);
-        port = text.substr(close + 2);
-    } else {
-        const auto colon = text.rfind(':');
-        if (colon == std::string_view::npos || text.find(':') != colon) {
-            throw core::UsageError(std::string(flag) + ": " + quoted(text) +
-                             " is not HOST:PORT (write IPv6 addresses as [ADDR]:PORT)");
-        }
-        host = text.substr(0, colon);
-        port = text.substr(colon + 1);
-    }
-    if (host.empty()) {
-        throw core::UsageError(std::string(flag) + ": " + quoted(text) + " has no host");
-    }
-    const unsigned lowest = zero == PortZero::allowed ? 0 : 1;
-    const auto number = parse_port(port, lowest);
-    if (!number) {
-        throw core::UsageError(std::string(flag) + ": port " + quoted(port) + " is not a number in " +
-                         std::to_string(lowest) + "-65535");
-    }
-    return {std::string(host), *number};
-}
-
 PortRange parse_port_range(std::string_view text, std::string_view flag)
 {
     const auto dash = text.find('-');
-    const auto low = parse_port(dash == std::string_view::npos ? text : text.substr(0, dash));
-    const auto high = dash == std::string_view::npos ? low : parse_port(text.substr(dash + 1));
+    const auto low = core::parse_port(dash == std::string_view::npos ? text : text.substr(0, dash));
+    const auto high = dash == std::string_view::npos ? low : core::parse_port(text.substr(dash + 1));
     if (!low || !high) {
         throw core::UsageError(std::string(flag) + ": " + quoted(text) + " is not LO-HI with ports in 1-65535");
     }
@@ -112,7 +68,7 @@ std::vector<std::uint16_t> read_ports_file(const std::filesystem::path& path)
         if (text.empty()) {
             continue;
         }
-        const auto port = parse_port(text);
+        const auto port = core::parse_port(text);
         if (!port) {
             throw core::InputError(path.string() + ":" + std::to_string(number) + ": " + quoted(text) +
                              " is not a port in 1-65535");

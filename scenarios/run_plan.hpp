@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/endpoint.hpp"
+
 namespace tlsprobe::scenarios {
 
 enum class Arrival { constant, poisson };
@@ -21,10 +23,11 @@ enum class PortOrder { sweep, random };
 [[nodiscard]] std::string_view to_string(TlsVersion version);
 [[nodiscard]] std::string_view to_string(Request request);
 
-struct Endpoint {
-    std::string host;          // as given: name or address literal
-    std::uint16_t port = 0;
-};
+// The target and listening addresses are core endpoints; the schema names
+// them here so a plan reads in one vocabulary.
+using core::Endpoint;
+using core::parse_endpoint;
+using core::PortZero;
 
 struct PortRange {
     std::uint16_t low = 0;
@@ -70,10 +73,6 @@ struct RunPlan {
     bool allow_high_load = false;
 };
 
-// Port 0 ("any free port") makes sense for a listening address only.
-enum class PortZero { rejected, allowed };
-[[nodiscard]] Endpoint parse_endpoint(std::string_view text, std::string_view flag,
-                                      PortZero zero = PortZero::rejected);
 [[nodiscard]] PortRange parse_port_range(std::string_view text, std::string_view flag);
 // One port per line; blank lines and `#` comments are skipped. Errors name
 // the file and line.

@@ -3,12 +3,12 @@
 // test waits for through its stderr ("listening", "capturing on") and stops
 // by closing its stdin or with SIGTERM. ChildProcess (child_process.hpp)
 // covers stdout-driven children; these announce readiness on stderr.
-#include <sys/types.h>
-
 #include <filesystem>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/child_process.hpp"
 
 namespace tlsprobe::testing {
 
@@ -30,9 +30,7 @@ public:
 private:
     int wait();
 
-    pid_t pid_ = -1;
-    int stdin_fd_ = -1;
-    int stderr_fd_ = -1;
+    core::ChildProcess child_;
     std::string err_;
 };
 

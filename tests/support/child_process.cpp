@@ -1,116 +1,38 @@
 #include "child_process.hpp"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
-#include <thread>
-
-extern char** environ;
 
 namespace tlsprobe::testing {
 namespace {
 
-std::vector<char*> c_argv(const std::vector<std::string>& argv)
+core::ChildOptions stdout_pipe()
 {
-    std::vector<char*> pointers;
-    for (const auto& arg : argv) {
-        pointers.push_back(const_cast<char*>(arg.c_str()));
-    }
-    pointers.push_back(nullptr);
-    return pointers;
-}
-
-int spawn(const std::vector<std::string>& argv, posix_spawn_file_actions_t& actions)
-{
-    pid_t pid = -1;
-    auto pointers = c_argv(argv);
-    if (posix_spawnp(&pid, pointers[0], &actions, nullptr, pointers.data(), environ) != 0) {
-        throw std::runtime_error("cannot start " + argv[0]);
-    }
-    return pid;
-}
-
-int wait_for(int pid, std::chrono::seconds limit)
-{
-    const auto give_up = std::chrono::steady_clock::now() + limit;
-    int status = 0;
-    while (::waitpid(pid, &status, WNOHANG) == 0) {
-        if (std::chrono::steady_clock::now() > give_up) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            return -1;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    if (WIFEXITED(status)) {
-        return WEXITSTATUS(status);
-    }
-    return 128 + WTERMSIG(status);
-}
-
-std::string slurp(const std::filesystem::path& path)
-{
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+    core::ChildOptions options;
+    options.out = core::Output::pipe();
+    return options;
 }
 
 }  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv, std::chrono::seconds limit)
 {
-    TempDir dir;
-    const auto out = dir.path() / "out";
-    const auto err = dir.path() / "err";
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int pid = spawn(argv, actions);
-    posix_spawn_file_actions_destroy(&actions);
-    CommandResult result;
-    result.exit_code = wait_for(pid, limit);
-    result.out = slurp(out);
-    result.err = slurp(err);
-    return result;
+    core::CommandOptions options;
+    options.limit = limit;
+    // A test past its deadline has failed already: no grace before SIGKILL.
+    options.grace = std::chrono::milliseconds(0);
+    auto result = core::run_command(argv, options);
+    return {result.timed_out ? -1 : result.exit.shell_status(), std::move(result.out), std::move(result.err)};
 }
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv)
-{
-    int pipe_fds[2];
-    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-        throw std::runtime_error("pipe");
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-    pid_ = spawn(argv, actions);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(pipe_fds[1]);
-    stdout_fd_ = pipe_fds[0];
-}
+ChildProcess::ChildProcess(const std::vector<std::string>& argv) : child_(argv, stdout_pipe()) {}
 
-ChildProcess::~ChildProcess()
-{
-    if (!exit_code_) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, nullptr, 0);
-    }
-    ::close(stdout_fd_);
-}
+ChildProcess::~ChildProcess() = default;
 
 std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds limit)
 {
@@ -125,12 +47,12 @@ std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds lim
         if (left.count() <= 0) {
             return std::nullopt;
         }
-        pollfd entry{stdout_fd_, POLLIN, 0};
+        pollfd entry{child_.stdout_fd(), POLLIN, 0};
         if (::poll(&entry, 1, static_cast<int>(left.count())) <= 0) {
             return std::nullopt;
         }
         char chunk[512];
-        const ssize_t n = ::read(stdout_fd_, chunk, sizeof chunk);
+        const ssize_t n = ::read(child_.stdout_fd(), chunk, sizeof chunk);
         if (n <= 0) {
             return std::nullopt;
         }
@@ -140,13 +62,19 @@ std::optional<std::string> ChildProcess::read_line(std::chrono::milliseconds lim
 
 void ChildProcess::send_signal(int signal) const
 {
-    ::kill(pid_, signal);
+    child_.send_signal(signal);
 }
 
 int ChildProcess::wait(std::chrono::seconds limit)
 {
-    if (!exit_code_) {
-        exit_code_ = wait_for(pid_, limit);
+    if (exit_code_) {
+        return *exit_code_;
+    }
+    if (const auto exit = child_.wait_for(limit)) {
+        exit_code_ = exit->shell_status();
+    } else {
+        child_.kill();
+        exit_code_ = -1;
     }
     return *exit_code_;
 }

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/child_process.hpp"
+
 namespace tlsprobe::testing {
 
 struct CommandResult {
@@ -33,8 +35,7 @@ public:
     int wait(std::chrono::seconds limit = std::chrono::seconds(60));
 
 private:
-    int pid_ = -1;
-    int stdout_fd_ = -1;
+    core::ChildProcess child_;
     std::string buffer_;
     std::optional<int> exit_code_;
 };

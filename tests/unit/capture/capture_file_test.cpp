@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "core/errors.hpp"
+#include "core/hex.hpp"
 #include "tests/unit/capture/conversation.hpp"
 
 namespace tlsprobe::capture {
@@ -164,7 +165,7 @@ TEST(CaptureFile, PcapWithNanosecondTimestamps)
     const FlowTimeline& t = r.flows[0].client_port == 40001 ? r.flows[0] : r.flows[1];
     EXPECT_EQ(t.syn->first.t_ns, ms(0));
     ASSERT_TRUE(t.client_hello && t.server_hello);
-    EXPECT_EQ(hex(t.client_hello->hello.random), random_hex(0x21));
+    EXPECT_EQ(core::to_hex(t.client_hello->hello.random), random_hex(0x21));
     EXPECT_EQ(t.server_hello->t_ns, ms(4));
 }
 

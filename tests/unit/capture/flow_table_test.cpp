@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "capture/tls_hello.hpp"
+#include "core/hex.hpp"
 #include "tests/unit/capture/conversation.hpp"
 
 namespace tlsprobe::capture {
@@ -63,7 +64,7 @@ TEST(FlowTable, HealthyTls13ConnectionTimeline)
     EXPECT_EQ(t.client_hello->t_ns, ms(3));
     EXPECT_EQ(t.client_hello->begin, 0U);
     EXPECT_EQ(t.client_hello->end, hello.size());
-    EXPECT_EQ(hex(t.client_hello->hello.random), random_hex(1));
+    EXPECT_EQ(core::to_hex(t.client_hello->hello.random), random_hex(1));
     EXPECT_EQ(t.client_hello->hello.sni, "probe.example");
     ASSERT_TRUE(t.client_hello_acked);
     EXPECT_EQ(t.client_hello_acked->t_ns, ms(4));
@@ -140,7 +141,7 @@ TEST(FlowTable, ClientHelloAcrossThreeSegments)
     ASSERT_TRUE(t.client_hello);
     EXPECT_EQ(t.client_hello->t_ns, ms(3));
     EXPECT_EQ(t.client_hello->end, hello.size());
-    EXPECT_EQ(hex(t.client_hello->hello.random), random_hex(3));
+    EXPECT_EQ(core::to_hex(t.client_hello->hello.random), random_hex(3));
     // The ACK of the first segment does not cover the hello; the last one does.
     ASSERT_TRUE(t.client_hello_acked);
     EXPECT_EQ(t.client_hello_acked->t_ns, ms(7));
@@ -274,7 +275,7 @@ TEST(FlowTable, AHelloCorrectsAGuessedDirection)
     EXPECT_EQ(t.client_port, 30000);
     EXPECT_EQ(t.server_port, 38851);
     ASSERT_TRUE(t.client_hello && t.server_hello);
-    EXPECT_EQ(hex(t.client_hello->hello.random), random_hex(11));
+    EXPECT_EQ(core::to_hex(t.client_hello->hello.random), random_hex(11));
     EXPECT_EQ(t.client.packets, 2U);
     EXPECT_EQ(t.server.packets, 3U);
     ASSERT_TRUE(t.client_hello_acked);

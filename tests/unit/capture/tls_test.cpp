@@ -5,6 +5,7 @@
 
 #include "capture/tls_hello.hpp"
 #include "capture/tls_stream.hpp"
+#include "core/hex.hpp"
 #include "tests/unit/capture/wire_builder.hpp"
 
 namespace tlsprobe::capture {
@@ -55,7 +56,7 @@ TEST(ClientHello, FieldsAreExtracted)
     const auto parsed = parse_client_hello(client_hello_body(spec));
     ASSERT_TRUE(parsed.value.has_value()) << parsed.error.field;
     const ClientHello& h = *parsed.value;
-    EXPECT_EQ(hex(h.random), "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f");
+    EXPECT_EQ(core::to_hex(h.random), "404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f");
     EXPECT_EQ(h.sni, "probe.example");
     EXPECT_EQ(h.supported_versions, (std::vector<std::uint16_t>{0x0304, 0x0303}));
     EXPECT_EQ(h.cipher_suites, (std::vector<std::uint16_t>{0x1301, 0x1302, 0xc02f}));

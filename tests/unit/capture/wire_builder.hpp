@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "capture/packet.hpp"
+#include "core/hex.hpp"
 
 namespace tlsprobe::capture::test {
 
@@ -337,13 +338,7 @@ inline std::array<unsigned char, 32> random_of(unsigned seed)
 
 inline std::string random_hex(unsigned seed)
 {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (const auto r : random_of(seed)) {
-        out.push_back(digits[r >> 4U]);
-        out.push_back(digits[r & 0x0fU]);
-    }
-    return out;
+    return core::to_hex(random_of(seed));
 }
 
 }  // namespace tlsprobe::capture::test

@@ -1,0 +1,23 @@
+#include "core/hex.hpp"
+
+namespace tlsprobe::core {
+
+std::string to_hex(std::span<const std::byte> bytes)
+{
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string text;
+    text.reserve(bytes.size() * 2);
+    for (const std::byte byte : bytes) {
+        const auto value = std::to_integer<unsigned>(byte);
+        text.push_back(digits[value >> 4U]);
+        text.push_back(digits[value & 0x0fU]);
+    }
+    return text;
+}
+
+std::string to_hex(std::span<const std::uint8_t> bytes)
+{
+    return to_hex(std::as_bytes(bytes));
+}
+
+}  // namespace tlsprobe::core
