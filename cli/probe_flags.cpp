@@ -54,7 +54,8 @@ CLI::Option* add_probe_flags(CLI::App& app, ProbeFlags& flags)
         ->check(CLI::IsMember({"1.2", "1.3", "any"}))
         ->capture_default_str();
     app.add_option("--groups", plan.tls.groups, "Key exchange groups, OpenSSL syntax (X25519:P-256)");
-    app.add_option("--ciphers", plan.tls.ciphers, "TLS 1.2 ciphers and TLS 1.3 suites (TLS_*), colon separated");
+    app.add_option("--ciphers", plan.tls.ciphers, "TLS 1.2 ciphers and TLS 1.3 suites (TLS_*), colon separated; "
+                   "suites of one version only offer only that version");
     app.add_option("--alpn", flags.alpn, "ALPN protocols to offer, comma separated (http/1.1,h2)");
     auto* ca_file = app.add_option("--ca-file", plan.tls.ca_file, "PEM file of CA certificates to verify against");
     app.add_flag("--insecure", flags.insecure, "Do not verify the server certificate")->excludes(ca_file);
