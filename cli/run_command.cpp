@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cli/command.hpp"
+#include "cli/number_checks.hpp"
 #include "cli/probe_flags.hpp"
 #include "core/durations.hpp"
 #include "runs/capture_agents.hpp"
@@ -30,6 +31,9 @@ namespace {
 
 namespace asio = boost::asio;
 using core::ExitCode;
+
+// Ten million probes is days at the default rate cap; more is a typo.
+constexpr long long max_count = 10'000'000;
 
 struct RunOptions {
     ProbeFlags probe;
@@ -135,9 +139,10 @@ Command add_run_command(CLI::App& parent)
                     "sweep: the ports in order; random: one seeded permutation")
         ->check(CLI::IsMember({"sweep", "random"}))
         ->capture_default_str();
-    auto* count = app->add_option("--count", plan.count, "Probes to run (default: one per source port)");
+    auto* count = app->add_option("--count", plan.count, "Probes to run (default: one per source port)")
+                      ->check(whole_number_from_to(1, max_count));
     app->add_option("--duration", options->duration_s, "Run for this many seconds at --rate")
-        ->check(CLI::PositiveNumber)
+        ->check(greater_than_zero)
         ->excludes(count);
     app->add_option("--out", options->out_dir, "Run directory (default: runs/<UTC time>)");
     app->add_option("--capture", options->captures,
@@ -147,7 +152,7 @@ Command add_run_command(CLI::App& parent)
     app->add_option("--capture-linger", options->capture_linger_s,
                     "Seconds the captures keep running after the last probe, for late FINs and resets")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(at_least_zero);
     return {app, [options] { return run(*options); }};
 }
 
