@@ -158,7 +158,9 @@ asio::awaitable<void> launch(Worker& worker, const PortPlan& ports, BusyPorts& b
                 break;
             }
         }
-        worker.late_starts += late ? 1 : 0;
+        if (late) {
+            ++worker.late_starts;
+        }
         if (worker.stopping) {
             break;
         }

@@ -191,8 +191,8 @@ std::string one_syn_pcap()
         0x9c, 0x40, 0x01, 0xbb, 0, 0, 0x03, 0xe8, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff, 0, 0, 0, 0};
     put32(1'700'000'000);
     put32(0);
-    put32(frame.size());
-    put32(frame.size());
+    put32(static_cast<std::uint32_t>(frame.size()));
+    put32(static_cast<std::uint32_t>(frame.size()));
     bytes.append(reinterpret_cast<const char*>(frame.data()), frame.size());
     return bytes;
 }
