@@ -54,6 +54,7 @@ bool stdin_is_control_channel()
 
 AgentStop run_agent(const AgentOptions& options, const AgentHooks& hooks)
 {
+    require_user(options.user);
     LiveCapture capture(options.live);
     PcapHandle& handle = capture.handle();
     const LinkType link = handle.link_type();

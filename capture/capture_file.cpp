@@ -13,8 +13,10 @@ namespace {
 
 PcapHandle open_file(const std::filesystem::path& path)
 {
+    // libpcap reads "-" as standard input (tcpdump -w - | tlsprobe flows -).
+    const bool standard_input = path == "-";
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) {
+    if (!standard_input && !std::filesystem::exists(path, ec)) {
         throw core::InputError(fmt::format("{}: no such file", path.string()));
     }
     if (std::filesystem::is_directory(path, ec)) {
@@ -23,9 +25,10 @@ PcapHandle open_file(const std::filesystem::path& path)
     char error[PCAP_ERRBUF_SIZE] = {};
     pcap_t* handle = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, error);
     if (handle == nullptr) {
-        throw core::InputError(fmt::format("{}: not a pcap or pcapng capture ({})", path.string(), error));
+        throw core::InputError(fmt::format("{}: not a pcap or pcapng capture ({})",
+                                           standard_input ? "standard input" : path.string(), error));
     }
-    return PcapHandle(PcapPtr(handle), true, path.string());
+    return PcapHandle(PcapPtr(handle), true, standard_input ? "standard input" : path.string());
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 namespace tlsprobe::capture {
 
 struct FileOptions {
-    std::filesystem::path path;
+    std::filesystem::path path;   // "-": standard input
     std::string vantage = "capture";
     // Optional BPF filter applied while reading.
     std::string filter;

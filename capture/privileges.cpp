@@ -14,6 +14,14 @@
 
 namespace tlsprobe::capture {
 
+void require_user(std::string_view user)
+{
+    const std::string name(user);
+    if (::getpwnam(name.c_str()) == nullptr) {
+        throw core::UsageError(fmt::format("no user {} on this host to drop root to", name));
+    }
+}
+
 std::string drop_privileges(std::string_view user)
 {
     if (::geteuid() != 0) {

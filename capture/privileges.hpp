@@ -12,4 +12,9 @@ namespace tlsprobe::capture {
 // step fails, so a capture never runs as root by accident.
 [[nodiscard]] std::string drop_privileges(std::string_view user);
 
+// Throws core::UsageError when `user` does not exist here. Called before the
+// agent opens anything or says it is ready, root or not, so a typo fails the
+// same way in a test as in production.
+void require_user(std::string_view user);
+
 }  // namespace tlsprobe::capture

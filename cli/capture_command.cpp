@@ -7,6 +7,7 @@
 #include "capture/capture_agent.hpp"
 #include "cli/capture_options.hpp"
 #include "cli/command.hpp"
+#include "cli/number_checks.hpp"
 #include "core/durations.hpp"
 #include "core/errors.hpp"
 #include "core/jsonl_writer.hpp"
@@ -83,6 +84,7 @@ Command add_capture_command(CLI::App& parent)
     app->add_option_function<std::uint16_t>(
            "--port", [config](std::uint16_t port) { config->filter = fmt::format("tcp port {}", port); },
            "Only TCP port N (shorthand for --filter 'tcp port N')")
+        ->check(whole_number_from_to(1, 65535))
         ->excludes(filter);
     app->add_option("--vantage", config->vantage, "Name of this vantage (client, server, mirror...)")
         ->capture_default_str();
@@ -91,7 +93,7 @@ Command add_capture_command(CLI::App& parent)
         ->capture_default_str();
     app->add_option("--duration", config->duration_s,
                     "Seconds to capture; without it, until SIGTERM/SIGINT or stdin (a pipe) closes")
-        ->check(CLI::PositiveNumber);
+        ->check(greater_than_zero);
     app->add_option("--buffer-mib", config->buffer_mib, "Kernel capture buffer in MiB")
         ->check(CLI::Range(1, 2047))
         ->capture_default_str();

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "capture/flow_table.hpp"
+#include "cli/number_checks.hpp"
 #include "core/durations.hpp"
 
 namespace tlsprobe::cli {
@@ -18,10 +19,10 @@ struct FlowTableFlags {
     void add_to(CLI::App& app)
     {
         app.add_option("--idle-timeout", idle_timeout_s, "Seconds without a packet before a flow ends as idle")
-            ->check(CLI::PositiveNumber)
+            ->check(greater_than_zero)
             ->capture_default_str();
         app.add_option("--linger", linger_s, "Seconds a closed or reset flow still collects late packets")
-            ->check(CLI::NonNegativeNumber)
+            ->check(at_least_zero)
             ->capture_default_str();
         app.add_option("--max-flows", max_flows, "Open flows kept at once; the least recently seen is evicted beyond it")
             ->check(CLI::Range(std::size_t{1}, std::size_t{16'777'216}))

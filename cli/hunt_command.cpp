@@ -6,6 +6,7 @@
 
 #include "cli/bucket_outputs.hpp"
 #include "cli/command.hpp"
+#include "cli/number_checks.hpp"
 #include "cli/probe_flags.hpp"
 #include "core/durations.hpp"
 #include "prober/client_tls.hpp"
@@ -83,7 +84,7 @@ Command add_hunt_command(CLI::App& parent)
     app->add_option("--repeat-gap", options->repeat_gap_s,
                     "Seconds between rounds, so a re-probe meets no state left by the previous attempt")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(at_least_zero);
     app->add_option("--out", options->out_dir, "Run directory (default: runs/hunt-<UTC time>)");
     return {app, [options] { return hunt(*options); }};
 }

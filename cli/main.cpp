@@ -3,6 +3,7 @@
 
 #include <CLI/CLI.hpp>
 #include <exception>
+#include <string>
 #include <vector>
 
 #include "cli/command.hpp"
@@ -26,12 +27,43 @@ void use_stderr_logger(bool verbose, bool quiet)
     spdlog::set_default_logger(logger);
 }
 
+std::string command_names(const std::vector<tlsprobe::cli::Command>& commands)
+{
+    std::string names;
+    for (const auto& command : commands) {
+        names += (names.empty() ? "" : ", ") + command.app->get_name();
+    }
+    return names;
+}
+
+// CLI11 says "The following arguments were not expected"; name the first
+// stray token and, at the top level, what a command could have been.
+std::string unknown_token_message(const CLI::App& app, const std::vector<tlsprobe::cli::Command>& commands)
+{
+    const auto stray = app.remaining(true);
+    if (stray.empty()) {
+        return "unexpected arguments";
+    }
+    const std::string& token = stray.front();
+    const bool command_chosen = !app.get_subcommands().empty();
+    if (token.starts_with("-")) {
+        return "unknown option " + token;
+    }
+    if (!command_chosen) {
+        return "unknown command " + token + "; commands are: " + command_names(commands);
+    }
+    return "unexpected argument " + token;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
 {
     CLI::App app{"tlsprobe: active synthetic TLS handshake prober"};
-    app.require_subcommand(1);
+    // At most one; "none" is reported below with the list, after an unknown
+    // token had its chance to be named (CLI11 checks requirements first).
+    app.require_subcommand(0, 1);
+    app.set_version_flag("--version", "tlsprobe " TLSPROBE_VERSION);
     bool verbose = false;
     bool quiet = false;
     app.add_flag("-v,--verbose", verbose, "Log debug detail to stderr");
@@ -54,8 +86,17 @@ int main(int argc, char** argv)
         return app.exit(help);
     } catch (const CLI::CallForAllHelp& help) {
         return app.exit(help);
+    } catch (const CLI::CallForVersion& version) {
+        return app.exit(version);
+    } catch (const CLI::ExtrasError&) {
+        fmt::print(stderr, "tlsprobe: error: {}\n", unknown_token_message(app, commands));
+        return exit_code(tlsprobe::core::ExitCode::bad_input);
     } catch (const CLI::ParseError& error) {
         fmt::print(stderr, "tlsprobe: error: {}\n", error.what());
+        return exit_code(tlsprobe::core::ExitCode::bad_input);
+    }
+    if (app.get_subcommands().empty()) {
+        fmt::print(stderr, "tlsprobe: error: a command is required; commands are: {}\n", command_names(commands));
         return exit_code(tlsprobe::core::ExitCode::bad_input);
     }
     use_stderr_logger(verbose, quiet);

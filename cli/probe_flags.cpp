@@ -1,5 +1,9 @@
 #include "cli/probe_flags.hpp"
 
+#include <algorithm>
+#include <thread>
+
+#include "cli/number_checks.hpp"
 #include "core/durations.hpp"
 #include "core/errors.hpp"
 
@@ -33,28 +37,32 @@ CLI::Option* add_probe_flags(CLI::App& app, ProbeFlags& flags)
         ->check(CLI::Range(1U, 1'000'000U));
     app.add_option("--rate", plan.rate, "New probes per second (0: as fast as the concurrency allows)")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(at_least_zero);
     app.add_option("--arrival", flags.arrival, "Arrival process of the open-loop schedule")
         ->check(CLI::IsMember({"constant", "poisson"}))
         ->capture_default_str();
     app.add_option("--seed", plan.seed, "Seed for Poisson arrivals and random port order")->capture_default_str();
-    app.add_option("--workers", plan.workers, "Worker threads (default: one per core)");
+    // Each worker is a thread with its own event loop: more than a few per core only costs memory.
+    const long long cores = std::max(1U, std::thread::hardware_concurrency());
+    app.add_option("--workers", plan.workers, "Worker threads (default: one per core; at most 4 per core)")
+        ->check(whole_number_from_to(1, cores * 4, " (4 per core on this host)"));
     app.add_option("--connect-timeout", flags.connect_timeout_s, "Seconds for the TCP handshake")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(greater_than_zero);
     app.add_option("--handshake-timeout", flags.handshake_timeout_s, "Seconds for the TLS handshake")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(greater_than_zero);
     app.add_option("--data-timeout", flags.data_timeout_s, "Seconds for the request, response and close")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(greater_than_zero);
     app.add_option("--hold", flags.hold_s, "Seconds to keep each connection open after the exchange")
-        ->check(CLI::NonNegativeNumber);
+        ->check(at_least_zero);
     app.add_option("--tls-version", flags.tls_version, "TLS version to offer")
         ->check(CLI::IsMember({"1.2", "1.3", "any"}))
         ->capture_default_str();
     app.add_option("--groups", plan.tls.groups, "Key exchange groups, OpenSSL syntax (X25519:P-256)");
-    app.add_option("--ciphers", plan.tls.ciphers, "TLS 1.2 ciphers and TLS 1.3 suites (TLS_*), colon separated");
+    app.add_option("--ciphers", plan.tls.ciphers, "TLS 1.2 ciphers and TLS 1.3 suites (TLS_*), colon separated; "
+                   "suites of one version only offer only that version");
     app.add_option("--alpn", flags.alpn, "ALPN protocols to offer, comma separated (http/1.1,h2)");
     auto* ca_file = app.add_option("--ca-file", plan.tls.ca_file, "PEM file of CA certificates to verify against");
     app.add_flag("--insecure", flags.insecure, "Do not verify the server certificate")->excludes(ca_file);

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/command.hpp"
+#include "cli/number_checks.hpp"
 #include "cli/probe_flags.hpp"
 #include "core/durations.hpp"
 #include "core/errors.hpp"
@@ -14,6 +15,9 @@
 
 namespace tlsprobe::cli {
 namespace {
+
+// Ten million probes is days at the default rate cap; more is a typo.
+constexpr long long max_count = 10'000'000;
 
 struct RunOptions {
     ProbeFlags probe;
@@ -82,9 +86,10 @@ Command add_run_command(CLI::App& parent)
                     "sweep: the ports in order; random: one seeded permutation")
         ->check(CLI::IsMember({"sweep", "random"}))
         ->capture_default_str();
-    auto* count = app->add_option("--count", plan.count, "Probes to run (default: one per source port)");
+    auto* count = app->add_option("--count", plan.count, "Probes to run (default: one per source port)")
+                      ->check(whole_number_from_to(1, max_count));
     app->add_option("--duration", options->duration_s, "Run for this many seconds at --rate")
-        ->check(CLI::PositiveNumber)
+        ->check(greater_than_zero)
         ->excludes(count);
     app->add_option("--out", options->out_dir, "Run directory (default: runs/<UTC time>)");
     app->add_option("--capture", options->captures,
@@ -94,7 +99,7 @@ Command add_run_command(CLI::App& parent)
     app->add_option("--capture-linger", options->capture_linger_s,
                     "Seconds the captures keep running after the last probe, for late FINs and resets")
         ->capture_default_str()
-        ->check(CLI::NonNegativeNumber);
+        ->check(at_least_zero);
     return {app, [options] { return run(*options); }};
 }
 

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/command.hpp"
+#include "cli/number_checks.hpp"
 #include "core/durations.hpp"
 #include "prober/responder.hpp"
 #include "core/errors.hpp"
@@ -80,12 +81,12 @@ Command add_serve_command(CLI::App& parent)
     app->add_option("--handshake-timeout", options->handshake_timeout_s,
                     "Seconds to wait for the handshake; a silent server closes after this")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(greater_than_zero);
     app->add_option("--data-timeout", options->data_timeout_s, "Seconds to wait for the request and the close")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(greater_than_zero);
     app->add_option("--duration", options->duration_s, "Stop after this many seconds (default: until SIGINT/SIGTERM)")
-        ->check(CLI::PositiveNumber);
+        ->check(greater_than_zero);
     app->add_option("--threads", config.threads, "Threads (default: one per core)");
     return {app, [options] { return serve(*options); }};
 }

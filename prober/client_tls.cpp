@@ -1,6 +1,7 @@
 #include "prober/client_tls.hpp"
 
 #include <boost/asio/ip/address.hpp>
+#include <fmt/format.h>
 
 #include "core/errors.hpp"
 
@@ -18,6 +19,11 @@ void observe_message(int write_p, int /*version*/, int content_type, const void*
 {
     auto& messages = *static_cast<TlsMessages*>(arg);
     const auto* bytes = static_cast<const unsigned char*>(buf);
+    // Record headers (SSL3_RT_HEADER) are reported before OpenSSL checks them, so they prove nothing.
+    if (write_p == 0 && (content_type == SSL3_RT_HANDSHAKE || content_type == SSL3_RT_ALERT ||
+                         content_type == SSL3_RT_CHANGE_CIPHER_SPEC)) {
+        messages.server_spoke_tls = true;
+    }
     if (content_type == SSL3_RT_HANDSHAKE && len > 0 && write_p == 1 && bytes[0] == SSL3_MT_CLIENT_HELLO) {
         messages.client_hello_bytes = static_cast<std::uint32_t>(len);
     } else if (content_type == SSL3_RT_ALERT && len >= 2) {
@@ -65,6 +71,23 @@ std::pair<std::string, std::string> split_ciphers(std::string_view list)
     return {tls13, tls12};
 }
 
+// A list naming suites of one version only would leave the other version at
+// OpenSSL's default list: offer only the version the list names instead.
+scenarios::TlsVersion version_for_ciphers(std::string_view list, scenarios::TlsVersion requested)
+{
+    const auto [tls13, tls12] = split_ciphers(list);
+    if (tls12.empty() != tls13.empty()) {
+        const auto only = tls12.empty() ? scenarios::TlsVersion::tls13 : scenarios::TlsVersion::tls12;
+        if (requested != scenarios::TlsVersion::any && requested != only) {
+            throw core::UsageError(fmt::format("--ciphers names only TLS {} suites, but --tls-version is {}",
+                                               only == scenarios::TlsVersion::tls13 ? "1.3" : "1.2",
+                                               requested == scenarios::TlsVersion::tls13 ? "1.3" : "1.2"));
+        }
+        return only;
+    }
+    return requested;
+}
+
 }  // namespace
 
 ClientTls::ClientTls(const scenarios::TlsOptions& options, std::string host)
@@ -78,10 +101,12 @@ ClientTls::ClientTls(const scenarios::TlsOptions& options, std::string host)
         server_name_ = options.sni;
     }
 
-    SSL_CTX_set_min_proto_version(ctx, options.version == scenarios::TlsVersion::tls13 ? TLS1_3_VERSION
-                                                                                       : TLS1_2_VERSION);
-    SSL_CTX_set_max_proto_version(ctx, options.version == scenarios::TlsVersion::tls12 ? TLS1_2_VERSION
-                                                                                       : TLS1_3_VERSION);
+    auto version = options.version;
+    if (!options.ciphers.empty()) {
+        version = version_for_ciphers(options.ciphers, version);
+    }
+    SSL_CTX_set_min_proto_version(ctx, version == scenarios::TlsVersion::tls13 ? TLS1_3_VERSION : TLS1_2_VERSION);
+    SSL_CTX_set_max_proto_version(ctx, version == scenarios::TlsVersion::tls12 ? TLS1_2_VERSION : TLS1_3_VERSION);
     // Idle connections give their 16 KiB read/write buffers back (memory per held connection).
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     if (!options.groups.empty() && SSL_CTX_set1_groups_list(ctx, options.groups.c_str()) != 1) {

@@ -15,6 +15,9 @@ struct TlsMessages {
     std::uint32_t client_hello_bytes = 0;   // handshake message, header included
     int alert_received = -1;                // alert description, -1 when none
     int alert_sent = -1;
+    // A handshake message, alert or ChangeCipherSpec from the server parsed
+    // as TLS: when false after server bytes arrived, the peer does not speak TLS.
+    bool server_spoke_tls = false;
 };
 
 class ClientTls {

@@ -12,7 +12,9 @@
 #include <cerrno>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "prober/arrival_schedule.hpp"
@@ -60,15 +62,64 @@ struct Worker {
     asio::io_context io{1};
 };
 
+// The source ports that have a probe in flight, shared by all workers. A
+// re-probe of a tuple waits until the previous attempt on it has closed:
+// started earlier, its bind would fail (EADDRNOTAVAIL) and be recorded as a
+// local_error against a path that did nothing wrong. With more probes than
+// ports, probes i and i + ports land on different workers, so the set cannot
+// be per worker. Its lock is taken once when a probe starts and once when it
+// ends, never around socket I/O.
+class BusyPorts {
+public:
+    // Holds `port` for the caller when it is free; otherwise `waiter` is woken
+    // (its slot_freed timer cancelled, on its own thread) when the port is released.
+    [[nodiscard]] bool try_hold(std::uint16_t port, Worker& waiter)
+    {
+        const std::scoped_lock lock(mutex_);
+        if (busy_[port]) {
+            waiters_[port].push_back(&waiter);
+            return false;
+        }
+        busy_[port] = true;
+        return true;
+    }
+
+    void release(std::uint16_t port)
+    {
+        std::vector<Worker*> waiters;
+        {
+            const std::scoped_lock lock(mutex_);
+            busy_[port] = false;
+            if (const auto found = waiters_.find(port); found != waiters_.end()) {
+                waiters = std::move(found->second);
+                waiters_.erase(found);
+            }
+        }
+        for (Worker* waiter : waiters) {
+            asio::post(waiter->io, [waiter] {
+                if (waiter->slot_freed != nullptr) {
+                    waiter->slot_freed->cancel();
+                }
+            });
+        }
+    }
+
+private:
+    std::mutex mutex_;
+    std::vector<bool> busy_ = std::vector<bool>(65536, false);
+    std::unordered_map<std::uint16_t, std::vector<Worker*>> waiters_;
+};
+
 asio::awaitable<void> wait_for_free_slot(Worker& worker)
 {
     worker.slot_freed->expires_at(asio::steady_timer::time_point::max());
     co_await worker.slot_freed->async_wait(use_tuple);
 }
 
-asio::awaitable<void> probe_and_record(Worker& worker, ProbeTicket ticket, const ProbeSink& sink)
+asio::awaitable<void> probe_and_record(Worker& worker, ProbeTicket ticket, const ProbeSink& sink, BusyPorts& busy)
 {
     const auto record = co_await run_probe(worker.env, ticket);
+    busy.release(ticket.source_port);
     sink(record);
     worker.stats.add(record);
     if (is_path_failure(record.outcome)) {
@@ -79,7 +130,7 @@ asio::awaitable<void> probe_and_record(Worker& worker, ProbeTicket ticket, const
     worker.slot_freed->cancel();
 }
 
-asio::awaitable<void> launch(Worker& worker, const PortPlan& ports, std::uint64_t planned,
+asio::awaitable<void> launch(Worker& worker, const PortPlan& ports, BusyPorts& busy, std::uint64_t planned,
                              std::optional<std::int64_t> duration_ns, const PhaseClock& clock,
                              const ProbeSink& sink)
 {
@@ -94,16 +145,25 @@ asio::awaitable<void> launch(Worker& worker, const PortPlan& ports, std::uint64_
         }
         arrival.expires_at(clock.at(slot.due_ns));
         co_await arrival.async_wait(use_tuple);
-        if (worker.in_flight >= worker.cap && !worker.stopping) {
-            ++worker.late_starts;
-            while (worker.in_flight >= worker.cap && !worker.stopping) {
+        const auto assignment = ports.at(slot.probe_index);
+        bool late = false;
+        while (!worker.stopping) {
+            if (worker.in_flight >= worker.cap) {
+                late = true;
                 co_await wait_for_free_slot(worker);
+            } else if (!busy.try_hold(assignment.port, worker)) {
+                late = true;
+                co_await wait_for_free_slot(worker);
+            } else {
+                break;
             }
+        }
+        if (late) {
+            ++worker.late_starts;
         }
         if (worker.stopping) {
             break;
         }
-        const auto assignment = ports.at(slot.probe_index);
         ++worker.in_flight;
         worker.started.fetch_add(1, std::memory_order_relaxed);
         asio::co_spawn(worker.io,
@@ -112,7 +172,7 @@ asio::awaitable<void> launch(Worker& worker, const PortPlan& ports, std::uint64_
                                          .attempt = assignment.attempt,
                                          .source_port = assignment.port,
                                          .due_ns = slot.due_ns},
-                                        sink),
+                                        sink, busy),
                        [](const std::exception_ptr& error) {
                            if (error) {
                                std::rethrow_exception(error);
@@ -156,6 +216,7 @@ FleetReport Fleet::run()
 
     const PhaseClock clock;
     const PortPlan ports(plan_);
+    BusyPorts busy;
     const unsigned count = plan_.workers != 0 ? plan_.workers : std::max(1U, std::thread::hardware_concurrency());
     const std::uint64_t planned = scenarios::planned_probes(plan_);
     std::optional<std::int64_t> duration_ns;
@@ -186,7 +247,7 @@ FleetReport Fleet::run()
     std::atomic<unsigned> running{count};
     std::vector<std::thread> threads;
     for (auto& worker : workers) {
-        asio::co_spawn(worker->io, launch(*worker, ports, planned, duration_ns, clock, sink_),
+        asio::co_spawn(worker->io, launch(*worker, ports, busy, planned, duration_ns, clock, sink_),
                        [](const std::exception_ptr& error) {
                            if (error) {
                                std::rethrow_exception(error);

@@ -26,7 +26,8 @@ Outcome connect_outcome(const boost::system::error_code& ec)
 }
 
 // The outcome of a handshake that did not finish, from how the stream stopped.
-Outcome handshake_outcome(const StreamResult& result, bool alert_received, bool certificate_rejected)
+Outcome handshake_outcome(const StreamResult& result, bool alert_received, bool certificate_rejected,
+                          bool peer_not_tls)
 {
     switch (result.status) {
     case StreamStatus::timeout:
@@ -37,6 +38,9 @@ Outcome handshake_outcome(const StreamResult& result, bool alert_received, bool 
     case StreamStatus::reset:
         return Outcome::handshake_reset;
     case StreamStatus::tls_error:
+        if (peer_not_tls && !alert_received) {
+            return Outcome::not_tls;
+        }
         if (!alert_received && certificate_rejected) {
             return Outcome::cert_error;
         }
@@ -46,6 +50,11 @@ Outcome handshake_outcome(const StreamResult& result, bool alert_received, bool 
         break;
     }
     return Outcome::handshake_reset;
+}
+
+bool client_hello_acked(const TcpInfoSnapshot& at_end, std::uint64_t flight_bytes, bool server_bytes_read)
+{
+    return server_bytes_read || at_end.bytes_acked >= flight_bytes + 1;
 }
 
 // The outcome of a failure after the handshake (request or response).

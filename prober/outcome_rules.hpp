@@ -3,6 +3,8 @@
 // client-side outcome (README.md, "Outcomes").
 #include <boost/system/error_code.hpp>
 
+#include <cstdint>
+
 #include "prober/tls_stream.hpp"
 #include "prober/probe_record.hpp"
 
@@ -14,8 +16,18 @@ namespace tlsprobe::prober {
 
 // The TLS handshake did not finish. `certificate_rejected`: our verification
 // of the server's chain failed, which OpenSSL reports as a local error.
+// `peer_not_tls`: the server sent bytes and none of them parsed as a TLS
+// message (OpenSSL's "wrong version number" on an HTTP or SSH banner).
 [[nodiscard]] Outcome handshake_outcome(const StreamResult& result, bool alert_received,
-                                                 bool certificate_rejected);
+                                        bool certificate_rejected, bool peer_not_tls = false);
+
+// Whether every byte of the ClientHello flight was ACKed, judged at the end
+// of a failed handshake: `flight_bytes` is what this side had written when
+// the ClientHello was out, so its own later alert does not count as unACKed.
+// tcpi_bytes_acked counts the SYN as one byte. Any server byte read means the
+// server (or something in its place) got the hello, ACK seen or not.
+[[nodiscard]] bool client_hello_acked(const TcpInfoSnapshot& at_end, std::uint64_t flight_bytes,
+                                      bool server_bytes_read);
 
 // The request or response failed after the handshake.
 [[nodiscard]] Outcome midstream_outcome(const StreamResult& result);

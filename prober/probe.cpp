@@ -163,6 +163,7 @@ asio::awaitable<ProbeRecord> run_probe(ProbeEnvironment& env, ProbeTicket ticket
     deadline.expires_after(env.handshake_timeout);
     auto handshake = co_await stream.start_handshake();
     record.t.client_hello = stream.marks().first_write_ns;
+    const std::uint64_t client_hello_flight_bytes = stream.marks().bytes_written;
     record.client_hello_bytes = messages.client_hello_bytes;
     record.tcp_at_client_hello = read_tcp_info(socket.native_handle());
     std::array<unsigned char, SSL3_RANDOM_SIZE> random{};
@@ -173,13 +174,14 @@ asio::awaitable<ProbeRecord> run_probe(ProbeEnvironment& env, ProbeTicket ticket
     }
     record.t.server_hello = stream.marks().first_read_ns;
     if (!handshake.ok()) {
+        const bool server_bytes_read = stream.marks().bytes_read > 0;
         record.outcome = handshake_outcome(handshake, messages.alert_received >= 0,
-                                           SSL_get_verify_result(stream.ssl()) != X509_V_OK);
+                                           SSL_get_verify_result(stream.ssl()) != X509_V_OK,
+                                           server_bytes_read && !messages.server_spoke_tls);
         record.tcp_at_end = read_tcp_info(socket.native_handle());
-        // bytes_acked counts the SYN as one byte: the ClientHello flight is
-        // covered when the peer ACKed everything this side wrote.
         if (record.tcp_at_end && record.t.client_hello) {
-            record.client_hello_acked = record.tcp_at_end->bytes_acked >= stream.marks().bytes_written + 1;
+            record.client_hello_acked =
+                client_hello_acked(*record.tcp_at_end, client_hello_flight_bytes, server_bytes_read);
         }
         record.error = handshake.detail;
         if (record.outcome == Outcome::cert_error) {

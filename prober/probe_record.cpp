@@ -20,6 +20,7 @@ constexpr std::array<std::string_view, outcome_count> outcome_names{
     "handshake_reset",
     "tls_alert",
     "cert_error",
+    "not_tls",
     "midstream_reset",
     "midstream_close",
     "midstream_timeout",

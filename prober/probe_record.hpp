@@ -21,6 +21,7 @@ enum class Outcome {
     handshake_reset,
     tls_alert,
     cert_error,
+    not_tls,          // the server answered with bytes that are not TLS
     midstream_reset,
     midstream_close,
     midstream_timeout,

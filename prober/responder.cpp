@@ -3,6 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,10 +13,10 @@
 #include <openssl/pem.h>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 #include <memory>
 #include <thread>
 
+#include "core/atomic_file.hpp"
 #include "prober/certificate.hpp"
 #include "core/stop_signals.hpp"
 #include "prober/tls_stream.hpp"
@@ -71,7 +72,12 @@ SslCtxPtr server_context(const ResponderConfig& config)
         }
         identity = make_self_signed(addresses);
         if (config.cert_out) {
-            std::ofstream(*config.cert_out) << certificate_pem(identity.certificate.get());
+            try {
+                core::write_file_atomically(*config.cert_out, certificate_pem(identity.certificate.get()));
+            } catch (const core::EnvironmentError& error) {
+                // A path the user named that cannot take the file is a wrong flag value.
+                throw core::UsageError(std::string("--cert-out: ") + error.what());
+            }
         }
     }
     SslCtxPtr context(SSL_CTX_new(TLS_server_method()));
@@ -178,12 +184,15 @@ asio::awaitable<void> serve_connection(tcp::socket socket, SSL_CTX* context, con
     co_await close_first(socket, deadline);
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, SSL_CTX* context, const ResponderConfig& config,
-                                  const PhaseClock& clock)
+// Accepts on one socket per address and hands each connection to the next
+// thread's io_context in turn: a single listener, so a second server on the
+// same address fails to bind instead of silently sharing the port.
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::vector<asio::any_io_executor> threads,
+                                  SSL_CTX* context, const ResponderConfig& config, const PhaseClock& clock)
 {
     asio::steady_timer backoff(acceptor.get_executor());
-    for (;;) {
-        auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+    for (std::size_t next = 0;; next = (next + 1) % threads.size()) {
+        auto [ec, socket] = co_await acceptor.async_accept(threads[next], use_tuple);
         if (ec == asio::error::operation_aborted) {
             co_return;
         }
@@ -194,15 +203,9 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, SSL_CTX* context, con
             co_await backoff.async_wait(use_tuple);
             continue;
         }
-        asio::co_spawn(acceptor.get_executor(), serve_connection(std::move(socket), context, config, clock),
-                       asio::detached);
+        asio::co_spawn(threads[next], serve_connection(std::move(socket), context, config, clock), asio::detached);
     }
 }
-
-struct ServerThread {
-    asio::io_context io{1};
-    std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
-};
 
 std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& io, const tcp::endpoint& endpoint)
 {
@@ -213,8 +216,6 @@ std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& io, const tcp::en
         acceptor->set_option(asio::socket_base::reuse_address(true), ec);
     }
     if (!ec) {
-        const int enable = 1;
-        ::setsockopt(acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &enable, sizeof enable);
         acceptor->bind(endpoint, ec);
     }
     if (!ec) {
@@ -251,17 +252,16 @@ void serve(const ResponderConfig& config)
     const SslCtxPtr context = server_context(config);
     const PhaseClock clock;
     const unsigned count = config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency());
-    std::vector<std::unique_ptr<ServerThread>> servers;
+    std::vector<std::unique_ptr<asio::io_context>> ios;
+    std::vector<asio::any_io_executor> executors;
     for (unsigned i = 0; i < count; ++i) {
-        servers.push_back(std::make_unique<ServerThread>());
+        ios.push_back(std::make_unique<asio::io_context>(1));
+        executors.emplace_back(ios.back()->get_executor());
     }
+    std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
     for (const auto& listen : config.listen) {
-        tcp::endpoint endpoint(asio::ip::make_address(listen.host), listen.port);
-        for (auto& server : servers) {
-            server->acceptors.push_back(open_acceptor(server->io, endpoint));
-            // Port 0: the first socket picked a port; the others share it.
-            endpoint = server->acceptors.back()->local_endpoint();
-        }
+        acceptors.push_back(open_acceptor(*ios.front(), {asio::ip::make_address(listen.host), listen.port}));
+        const auto endpoint = acceptors.back()->local_endpoint();
         const auto address = endpoint.address();
         fmt::print("listening {}:{}\n", address.is_v6() ? "[" + address.to_string() + "]" : address.to_string(),
                    endpoint.port());
@@ -269,19 +269,22 @@ void serve(const ResponderConfig& config)
     std::fflush(stdout);
     spdlog::info("serving with behaviour {} on {} thread(s)", to_string(config.behaviour), count);
 
+    for (auto& acceptor : acceptors) {
+        asio::co_spawn(*ios.front(), accept_loop(*acceptor, executors, context.get(), config, clock), asio::detached);
+    }
+    // Without this an idle thread's io_context would return at once.
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
     std::vector<std::thread> threads;
-    for (auto& server : servers) {
-        for (auto& acceptor : server->acceptors) {
-            asio::co_spawn(server->io, accept_loop(*acceptor, context.get(), config, clock), asio::detached);
-        }
-        threads.emplace_back([&io = server->io] { io.run(); });
+    for (auto& io : ios) {
+        keep_running.push_back(asio::make_work_guard(*io));
+        threads.emplace_back([&io = *io] { io.run(); });
     }
     const auto stop_at = config.duration ? std::optional(PhaseClock::clock::now() + *config.duration) : std::nullopt;
     while (!stop_signals.received(std::chrono::milliseconds(200)) &&
            !(stop_at && PhaseClock::clock::now() >= *stop_at)) {
     }
-    for (auto& server : servers) {
-        server->io.stop();
+    for (auto& io : ios) {
+        io->stop();
     }
     for (auto& thread : threads) {
         thread.join();

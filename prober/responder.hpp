@@ -32,8 +32,10 @@ struct ResponderConfig {
     unsigned threads = 0;                                // 0: one per core
 };
 
-// Listens on every address (one SO_REUSEPORT socket per thread and address,
-// so the kernel spreads connections without a shared accept lock) and serves
+// Writes the self-signed certificate to cert_out first (core::UsageError when
+// it cannot). Listens on every address (one socket each, without SO_REUSEPORT, so an
+// address another server holds fails to bind; accepted connections are
+// spread over the threads in turn) and serves
 // until the duration ends or SIGINT/SIGTERM. Throws core::EnvironmentError when an
 // address cannot be bound, core::UsageError for unusable certificate files.
 void serve(const ResponderConfig& config);

@@ -34,6 +34,31 @@ TEST(OutcomeRules, HandshakeFailures)
     EXPECT_EQ(handshake_outcome({StreamStatus::tls_error, {}}, true, true), Outcome::tls_alert);
 }
 
+TEST(OutcomeRules, ServerBytesThatAreNotTlsAreNotTls)
+{
+    EXPECT_EQ(handshake_outcome({StreamStatus::tls_error, "wrong version number"}, false, false, true),
+              Outcome::not_tls);
+    // A failed verification of a certificate that never came is not the story.
+    EXPECT_EQ(handshake_outcome({StreamStatus::tls_error, {}}, false, true, true), Outcome::not_tls);
+    // A timeout or reset after a non-TLS banner is still what ended the handshake.
+    EXPECT_EQ(handshake_outcome({StreamStatus::timeout, {}}, false, false, true), Outcome::handshake_timeout);
+    EXPECT_EQ(handshake_outcome({StreamStatus::reset, {}}, false, false, true), Outcome::handshake_reset);
+}
+
+TEST(OutcomeRules, ClientHelloAckedCountsTheClientHelloFlightOnly)
+{
+    // 517 bytes of ClientHello, then a 7-byte alert of our own that the peer never ACKed.
+    TcpInfoSnapshot at_end;
+    at_end.bytes_acked = 1 + 517;
+    EXPECT_TRUE(client_hello_acked(at_end, 517, false));
+    at_end.bytes_acked = 1 + 516;
+    EXPECT_FALSE(client_hello_acked(at_end, 517, false));
+    at_end.bytes_acked = 1;
+    EXPECT_FALSE(client_hello_acked(at_end, 517, false));
+    // A ServerHello read means the hello got there, whatever TCP_INFO says.
+    EXPECT_TRUE(client_hello_acked(at_end, 517, true));
+}
+
 TEST(OutcomeRules, MidstreamFailures)
 {
     EXPECT_EQ(midstream_outcome({StreamStatus::reset, {}}), Outcome::midstream_reset);

@@ -42,6 +42,23 @@ TEST(PortPlan, ExplicitListIsUsedAsGiven)
     EXPECT_EQ(ports.at(2).port, 1025);
 }
 
+TEST(PortPlan, APortListedTwiceCountsItsAttemptsOverTheListAndThePasses)
+{
+    auto plan = plan_with_range(1, 1);
+    plan.ports = {443, 443, 8443, 443};
+    const PortPlan ports(plan);
+    EXPECT_EQ(ports.at(0).attempt, 1U);
+    EXPECT_EQ(ports.at(1).attempt, 2U);
+    EXPECT_EQ(ports.at(2).attempt, 1U);
+    EXPECT_EQ(ports.at(3).attempt, 3U);
+    // Second pass.
+    EXPECT_EQ(ports.at(4).attempt, 4U);
+    EXPECT_EQ(ports.at(5).attempt, 5U);
+    EXPECT_EQ(ports.at(6).port, 8443);
+    EXPECT_EQ(ports.at(6).attempt, 2U);
+    EXPECT_EQ(ports.at(7).attempt, 6U);
+}
+
 TEST(PortPlan, RandomOrderIsAPermutationFixedBySeed)
 {
     auto plan = plan_with_range(50000, 50999);
