@@ -23,6 +23,8 @@
 #include "core/atomic_file.hpp"
 #include "runs/run_directory.hpp"
 #include "prober/run_stats.hpp"
+#include "reports/analysis_text.hpp"
+#include "reports/run_summary.hpp"
 #include "scenarios/run_plan.hpp"
 
 namespace tlsprobe::cli {
@@ -55,7 +57,7 @@ void analyze_run(const std::filesystem::path& dir)
     const auto inputs = runs::read_run_directory(dir);
     const auto analysis = results::analyze(inputs);
     results::write_analysis(analysis, inputs, dir);
-    fmt::print("\n{}", results::analysis_report(analysis, inputs));
+    fmt::print("\n{}", reports::analysis_report(analysis, inputs));
 }
 
 scenarios::RunPlan build_plan(RunOptions& options)
@@ -106,7 +108,7 @@ int run(RunOptions& options)
     summary["plan"] = scenarios::plan_json(plan);
     summary["abandoned"] = report.abandoned;
     core::write_file_atomically(dir / "summary.json", boost::json::serialize(summary) + "\n");
-    fmt::print("{}", prober::summary_table(report.stats, facts));
+    fmt::print("{}", reports::run_summary_table(report.stats, facts));
     if (report.abandoned != 0) {
         spdlog::warn("{} probes were still in flight after the {} s grace and have no record", report.abandoned,
                      prober::interrupt_grace.count());
