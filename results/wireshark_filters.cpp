@@ -37,9 +37,9 @@ std::map<Verdict, std::string> wireshark_filters(std::span<const VerdictRecord> 
         by_verdict[record.verdict].push_back(&record);
     }
     std::map<Verdict, std::string> filters;
-    for (const auto& [verdict, records] : by_verdict) {
-        if (verdict != Verdict::ok && verdict != Verdict::local_error) {
-            filters[verdict] = display_filter(records);
+    for (int i = 0; i < verdict_count; ++i) {
+        if (const auto verdict = static_cast<Verdict>(i); verdict != Verdict::ok && verdict != Verdict::local_error) {
+            filters[verdict] = display_filter(by_verdict[verdict]);
         }
     }
     return filters;

@@ -8,8 +8,8 @@
 
 namespace tlsprobe::results {
 
-// One filter per failing verdict (not ok, not local_error) on the client's
-// addresses and ports.
+// One filter per failing verdict (every verdict but ok and local_error) on
+// the client's addresses and ports; empty for a verdict no probe got.
 [[nodiscard]] std::map<Verdict, std::string> wireshark_filters(std::span<const VerdictRecord> verdicts);
 
 }  // namespace tlsprobe::results
