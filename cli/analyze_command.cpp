@@ -7,6 +7,7 @@
 #include "cli/command.hpp"
 #include "results/analysis.hpp"
 #include "core/errors.hpp"
+#include "reports/analysis_text.hpp"
 #include "results/health.hpp"
 #include "runs/exit_decision.hpp"
 #include "runs/run_directory.hpp"
@@ -87,7 +88,7 @@ int analyze(const AnalyzeOptions& options)
     const auto out = runs::make_run_directory(options.out_dir.empty() ? options.run_dir : options.out_dir,
                                                  "analysis-");
     results::write_analysis(analysis, inputs, out);
-    fmt::print("{}", results::analysis_report(analysis, inputs));
+    fmt::print("{}", reports::analysis_report(analysis, inputs));
     spdlog::info("verdicts in {}", (out / "verdicts.jsonl").string());
     auto judgement = results::judge_verdicts(analysis.counts);
     if (inputs.probes) {

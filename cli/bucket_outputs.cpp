@@ -5,6 +5,7 @@
 
 #include "core/errors.hpp"
 #include "core/atomic_file.hpp"
+#include "reports/bucket_text.hpp"
 
 namespace tlsprobe::cli {
 
@@ -35,7 +36,7 @@ int write_bucket_outputs(std::span<const prober::ProbeRecord> records, const Buc
     std::filesystem::create_directories(dir);
     core::write_file_atomically(
         dir / "buckets.json", boost::json::serialize(results::bucket_analysis_json(analysis, settings.config())) + "\n");
-    fmt::print("{}", results::bucket_analysis_report(analysis));
+    fmt::print("{}", reports::bucket_report(analysis));
     return static_cast<int>(analysis.healthy() ? core::ExitCode::healthy : core::ExitCode::unhealthy);
 }
 

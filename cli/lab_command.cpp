@@ -79,48 +79,13 @@ int run_down()
     return 0;
 }
 
-void print_text(const boost::json::object& doc)
-{
-    if (!doc.at("up").as_bool()) {
-        fmt::print("lab is down\n");
-        for (const auto& netns : doc.at("namespaces").as_array()) {
-            fmt::print("left over: namespace {}\n", netns.as_string().c_str());
-        }
-        return;
-    }
-    const auto& config = doc.at("config").as_object();
-    fmt::print("lab is up: {}\n", boost::json::serialize(config));
-    const auto& sw = doc.at("switch").as_object();
-    fmt::print("switch: lost {} injected_resets {} unmapped {}\n", boost::json::serialize(sw.at("lost")),
-               boost::json::serialize(sw.at("injected_resets")), boost::json::serialize(sw.at("unmapped")));
-    fmt::print("{:>6} {:>8} {:>4} {:>10} {:>8} {:>6}\n", "bucket", "fate", "node", "split_node", "packets", "flows");
-    for (const auto& item : sw.at("buckets").as_array()) {
-        const auto& b = item.as_object();
-        fmt::print("{:>6} {:>8} {:>4} {:>10} {:>8} {:>6}\n", boost::json::serialize(b.at("bucket")),
-                   b.at("fate").as_string().c_str(), boost::json::serialize(b.at("node")),
-                   b.at("split_node").is_null() ? "-" : boost::json::serialize(b.at("split_node")),
-                   boost::json::serialize(b.at("packets")), boost::json::serialize(b.at("flows")));
-    }
-    fmt::print("{:>6} {:>8} {:>10} {:>8}\n", "node", "syn", "forwarded", "dropped");
-    for (const auto& item : doc.at("nodes").as_array()) {
-        const auto& n = item.as_object();
-        fmt::print("{:>6} {:>8} {:>10} {:>8}\n", boost::json::serialize(n.at("node")), boost::json::serialize(n.at("syn")),
-                   boost::json::serialize(n.at("forwarded")), boost::json::serialize(n.at("dropped")));
-    }
-    if (const auto* truth = doc.if_contains("ground_truth")) {
-        const auto& t = truth->as_object();
-        fmt::print("ground truth for {}: fates {}; switch check {}\n", t.at("file").as_string().c_str(),
-                   boost::json::serialize(t.at("fates")), boost::json::serialize(t.at("check")));
-    }
-}
-
 int run_status(const StatusOptions& options)
 {
     const auto status = lab::lab_status(options.tuples);
     if (options.json) {
         fmt::print("{}\n", boost::json::serialize(status.document));
     } else {
-        print_text(status.document);
+        fmt::print("{}", lab::status_text(status.document));
     }
     if (status.disagreements > 0) {
         spdlog::error("{} tuple(s) hashed to a different bucket by the switch than by the ground truth",

@@ -11,6 +11,9 @@
 #include "prober/fleet.hpp"
 #include "runs/exit_decision.hpp"
 #include "runs/run_session.hpp"
+#include "reports/analysis_text.hpp"
+#include "reports/health_text.hpp"
+#include "reports/run_summary.hpp"
 #include "scenarios/run_plan.hpp"
 
 namespace tlsprobe::cli {
@@ -56,19 +59,16 @@ runs::RunRequest build_request(RunOptions& options)
 int run(RunOptions& options)
 {
     const auto result = runs::run_session(build_request(options));
-    fmt::print("{}", prober::summary_table(result.fleet.stats, result.facts));
+    fmt::print("{}", reports::run_summary_table(result.fleet.stats, result.facts));
     if (result.fleet.abandoned != 0) {
         spdlog::warn("{} probes were still in flight after the {} s grace and have no record", result.fleet.abandoned,
                      prober::interrupt_grace.count());
     }
     if (result.analysis) {
-        fmt::print("\n{}", results::analysis_report(*result.analysis, *result.inputs));
+        fmt::print("\n{}", reports::analysis_report(*result.analysis, *result.inputs));
     }
-    if (result.judgement.health != results::Health::healthy) {
-        fmt::print("\n{}:\n", result.judgement.health == results::Health::unhealthy ? "Unhealthy" : "Not enough evidence");
-        for (const auto& reason : result.judgement.reasons) {
-            fmt::print("  - {}\n", reason);
-        }
+    if (const auto why = reports::health_text(result.judgement); !why.empty()) {
+        fmt::print("\n{}", why);
     }
     return static_cast<int>(runs::exit_code(result.judgement, result.fleet.interrupted));
 }

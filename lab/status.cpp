@@ -12,11 +12,11 @@
 #include "lab/process.hpp"
 #include "lab/topology.hpp"
 #include "core/errors.hpp"
+#include "reports/text_table.hpp"
 
 namespace tlsprobe::lab {
 
 namespace {
-
 
 // The named counters and sets of one nft table.
 struct NftTable {
@@ -136,6 +136,41 @@ boost::json::object tuples_document(const LabConfig& config, const BucketRule& r
               {"disagree", status.disagreements}}}};
 }
 
+std::string number(const boost::json::value& value)
+{
+    return boost::json::serialize(value);
+}
+
+std::string bucket_table(const boost::json::array& buckets)
+{
+    reports::TextTable table({{.header = "bucket", .width = 6},
+                              {.header = "fate", .width = 8},
+                              {.header = "node", .width = 4},
+                              {.header = "split_node", .width = 10},
+                              {.header = "packets", .width = 8},
+                              {.header = "flows", .width = 6}});
+    for (const auto& item : buckets) {
+        const auto& b = item.as_object();
+        table.add_row({number(b.at("bucket")), std::string(b.at("fate").as_string()), number(b.at("node")),
+                       b.at("split_node").is_null() ? "-" : number(b.at("split_node")), number(b.at("packets")),
+                       number(b.at("flows"))});
+    }
+    return table.render();
+}
+
+std::string node_table(const boost::json::array& nodes)
+{
+    reports::TextTable table({{.header = "node", .width = 6},
+                              {.header = "syn", .width = 8},
+                              {.header = "forwarded", .width = 10},
+                              {.header = "dropped", .width = 8}});
+    for (const auto& item : nodes) {
+        const auto& n = item.as_object();
+        table.add_row({number(n.at("node")), number(n.at("syn")), number(n.at("forwarded")), number(n.at("dropped"))});
+    }
+    return table.render();
+}
+
 }  // namespace
 
 LabStatus lab_status(const std::optional<std::filesystem::path>& tuples)
@@ -188,6 +223,29 @@ LabStatus lab_status(const std::optional<std::filesystem::path>& tuples)
         doc["ground_truth"] = tuples_document(config, rule, *tuples, sw, status);
     }
     return status;
+}
+
+std::string status_text(const boost::json::object& document)
+{
+    if (!document.at("up").as_bool()) {
+        std::string out = "lab is down\n";
+        for (const auto& netns : document.at("namespaces").as_array()) {
+            out += fmt::format("left over: namespace {}\n", netns.as_string().c_str());
+        }
+        return out;
+    }
+    std::string out = fmt::format("lab is up: {}\n", boost::json::serialize(document.at("config")));
+    const auto& sw = document.at("switch").as_object();
+    out += fmt::format("switch: lost {} injected_resets {} unmapped {}\n", number(sw.at("lost")),
+                       number(sw.at("injected_resets")), number(sw.at("unmapped")));
+    out += bucket_table(sw.at("buckets").as_array());
+    out += node_table(document.at("nodes").as_array());
+    if (const auto* truth = document.if_contains("ground_truth")) {
+        const auto& t = truth->as_object();
+        out += fmt::format("ground truth for {}: fates {}; switch check {}\n", t.at("file").as_string().c_str(),
+                           boost::json::serialize(t.at("fates")), boost::json::serialize(t.at("check")));
+    }
+    return out;
 }
 
 }  // namespace tlsprobe::lab

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 
 namespace tlsprobe::lab {
 
@@ -19,5 +20,9 @@ struct LabStatus {
 // Throws core::UsageError for tuples when the lab is not up, core::InputError for a bad
 // tuples file.
 [[nodiscard]] LabStatus lab_status(const std::optional<std::filesystem::path>& tuples);
+
+// The document as `lab status` prints it for people: the switch's and the
+// nodes' counters as tables, the configuration and ground truth as JSON.
+[[nodiscard]] std::string status_text(const boost::json::object& document);
 
 }  // namespace tlsprobe::lab

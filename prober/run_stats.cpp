@@ -1,7 +1,5 @@
 #include "prober/run_stats.hpp"
 
-#include <fmt/format.h>
-
 #include <optional>
 #include <utility>
 
@@ -24,9 +22,12 @@ constexpr std::array<std::pair<PhaseMember, PhaseMember>, phase_count> phase_bou
     {&PhaseTimes::connect_start, &PhaseTimes::closed},
 }};
 
-constexpr std::array<std::pair<std::string_view, double>, 5> reported_quantiles{{
-    {"min", 0.0}, {"p50", 0.50}, {"p95", 0.95}, {"p99", 0.99}, {"max", 1.0},
-}};
+}  // namespace
+
+std::string_view to_string(Phase phase)
+{
+    return phase_names.at(static_cast<std::size_t>(phase));
+}
 
 std::int64_t quantile_value(const LatencyHistogram& histogram, double quantile)
 {
@@ -37,13 +38,6 @@ std::int64_t quantile_value(const LatencyHistogram& histogram, double quantile)
         return histogram.max();
     }
     return histogram.percentile(quantile);
-}
-
-}  // namespace
-
-std::string_view to_string(Phase phase)
-{
-    return phase_names.at(static_cast<std::size_t>(phase));
 }
 
 void RunStats::add(const ProbeRecord& record)
@@ -98,39 +92,6 @@ boost::json::object summary_json(const RunStats& stats, const RunFacts& facts)
         {"outcomes", std::move(outcomes)},
         {"phases_ns", std::move(phases)},
     };
-}
-
-std::string summary_table(const RunStats& stats, const RunFacts& facts)
-{
-    std::string out = fmt::format("{} probes to {} in {:.1f} s{}\n", stats.probes(), facts.target,
-                                  facts.wall_seconds, facts.interrupted ? " (interrupted)" : "");
-    if (facts.late_starts != 0) {
-        out += fmt::format("{} probes started late: the concurrency cap was full at their scheduled time\n",
-                           facts.late_starts);
-    }
-    out += fmt::format("\n{:<20} {:>8} {:>7}\n", "outcome", "probes", "share");
-    for (int i = 0; i < outcome_count; ++i) {
-        const auto outcome = static_cast<Outcome>(i);
-        if (const auto n = stats.count(outcome); n != 0) {
-            out += fmt::format("{:<20} {:>8} {:>6.2f}%\n", to_string(outcome), n,
-                               100.0 * static_cast<double>(n) / static_cast<double>(stats.probes()));
-        }
-    }
-    out += fmt::format("\n{:<20} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "phase (ms)", "count", "min",
-                       "median", "p95", "p99", "max");
-    for (int i = 0; i < phase_count; ++i) {
-        const auto phase = static_cast<Phase>(i);
-        const auto& histogram = stats.phase(phase);
-        if (histogram.count() == 0) {
-            continue;
-        }
-        out += fmt::format("{:<20} {:>8}", to_string(phase), histogram.count());
-        for (const auto& [name, quantile] : reported_quantiles) {
-            out += fmt::format(" {:>10.3f}", static_cast<double>(quantile_value(histogram, quantile)) / 1e6);
-        }
-        out += '\n';
-    }
-    return out;
 }
 
 }  // namespace tlsprobe::prober

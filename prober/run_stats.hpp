@@ -55,9 +55,17 @@ struct RunFacts {
     std::uint64_t late_starts = 0;   // probes that waited for a free concurrency slot
 };
 
+// The quantiles the summary reports per phase, in the order they are shown.
+struct ReportedQuantile {
+    std::string_view name;
+    double quantile;
+};
+inline constexpr std::array<ReportedQuantile, 5> reported_quantiles{{
+    {"min", 0.0}, {"p50", 0.50}, {"p95", 0.95}, {"p99", 0.99}, {"max", 1.0},
+}};
+// The histogram's value at `quantile`: its exact min at 0, its exact max at 1.
+[[nodiscard]] std::int64_t quantile_value(const LatencyHistogram& histogram, double quantile);
+
 [[nodiscard]] boost::json::object summary_json(const RunStats& stats, const RunFacts& facts);
-// The table printed at the end of a run: outcome counts, then per phase
-// min / median / p95 / p99 / max in milliseconds.
-[[nodiscard]] std::string summary_table(const RunStats& stats, const RunFacts& facts);
 
 }  // namespace tlsprobe::prober

@@ -1,40 +1,23 @@
 #pragma once
 // `tlsprobe analyze`: probes and the captures of both vantages in, one
-// verdict per probe, counts, findings in words and Wireshark filters out.
+// verdict per probe, counts, findings in words and Wireshark filters out
+// (the terminal text of it is reports/analysis_text.hpp).
 #include <boost/json/object.hpp>
 
 #include <array>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "results/flow_evidence.hpp"
-#include "results/flow_join.hpp"
 #include "prober/probe_record.hpp"
+#include "results/flow_join.hpp"
+#include "results/input_files.hpp"
 #include "results/verdict.hpp"
 
 namespace tlsprobe::results {
-
-// The timelines of one vantage and whether its capture lost packets.
-struct VantageFlows {
-    std::string name;
-    std::string source;                 // file it came from
-    std::vector<FlowEvidence> flows;
-    std::optional<std::uint64_t> kernel_dropped;   // empty: not a live capture (or not reported)
-    std::optional<std::string> input_error;        // a truncated capture file
-    [[nodiscard]] bool lossy() const { return kernel_dropped.value_or(0) > 0; }
-};
-
-// flows.jsonl as written by `tlsprobe capture` / `tlsprobe flows`, read whole.
-// Lines of type "flow" give timelines, "capture_summary" the drop counts.
-// Throws core::InputError naming the file and line.
-[[nodiscard]] VantageFlows read_flows_file(const std::filesystem::path& path, std::string name);
-// The same from a pcap or pcapng file, through the capture decoder.
-[[nodiscard]] VantageFlows read_pcap_file(const std::filesystem::path& path, std::string name);
-// probes.jsonl, whole. Throws core::InputError naming the file and line.
-[[nodiscard]] std::vector<prober::ProbeRecord> read_probes_file(const std::filesystem::path& path);
 
 struct AnalysisInputs {
     std::optional<std::vector<prober::ProbeRecord>> probes;
@@ -61,6 +44,5 @@ struct Analysis {
 [[nodiscard]] boost::json::object analysis_json(const Analysis& analysis, const AnalysisInputs& inputs);
 // Writes DIR/verdicts.jsonl and DIR/analysis.json, each whole or not at all.
 void write_analysis(const Analysis& analysis, const AnalysisInputs& inputs, const std::filesystem::path& dir);
-[[nodiscard]] std::string analysis_report(const Analysis& analysis, const AnalysisInputs& inputs);
 
 }  // namespace tlsprobe::results

@@ -34,11 +34,6 @@ std::string percent(double rate)
     return fmt::format("{:.1f}%", 100.0 * rate);
 }
 
-std::string interval_text(const Interval& interval)
-{
-    return fmt::format("{:.3f}-{:.3f}", interval.low, interval.high);
-}
-
 std::string determinism_finding(const BucketAnalysis& analysis)
 {
     const auto& table = analysis.determinism.evidence.table;
@@ -478,30 +473,6 @@ boost::json::object bucket_analysis_json(const BucketAnalysis& analysis, const B
     }
     out["findings"] = std::move(findings);
     return out;
-}
-
-std::string bucket_analysis_report(const BucketAnalysis& analysis)
-{
-    const bool with_model = !analysis.model.empty();
-    const auto& rows = with_model ? analysis.buckets
-                                  : (analysis.port_fit ? analysis.port_fit->failing_tuples : analysis.buckets);
-    std::string text = fmt::format("{:>10} {:>7} {:>9} {:>13} {:>10}  {}\n", with_model ? "bucket" : "src_port",
-                                   "probes", "failures", "interval", "p-value", "verdict");
-    for (const auto& row : rows) {
-        text += fmt::format("{:>10} {:>7} {:>9} {:>13} {:>10.3g}  {}\n", row.bucket, row.probes, row.failures,
-                            interval_text(row.failure_rate), row.p_adjusted, to_string(row.verdict));
-    }
-    if (!with_model && rows.empty()) {
-        text += "(no tuple failed)\n";
-    }
-    text += fmt::format("{} attempts on {} tuples ({} probed more than once), {} local errors left out.\n",
-                        analysis.attempts, analysis.tuples, analysis.determinism.evidence.repeated,
-                        analysis.local_errors);
-    text += "\n";
-    for (const auto& line : analysis.findings) {
-        text += line + "\n";
-    }
-    return text;
 }
 
 std::string compress_ranges(std::span<const std::uint32_t> sorted)

@@ -99,10 +99,6 @@ struct BucketAnalysis {
 
 [[nodiscard]] boost::json::object bucket_analysis_json(const BucketAnalysis& analysis,
                                                        const BucketAnalysisConfig& config);
-// The terminal table (bucket, probes, failures, interval, p-value, verdict)
-// followed by the finding sentences.
-[[nodiscard]] std::string bucket_analysis_report(const BucketAnalysis& analysis);
-
 // "0-4, 6, 7": sorted numbers with runs of three or more collapsed.
 [[nodiscard]] std::string compress_ranges(std::span<const std::uint32_t> sorted);
 

@@ -14,6 +14,20 @@ constexpr std::array<std::string_view, verdict_count> verdict_names{
     "server_hello_lost", "midstream_reset", "local_error", "unknown",
 };
 
+constexpr std::array<std::string_view, static_cast<std::size_t>(VerdictSub::probe_outcome) + 1> verdict_sub_names{
+    "",
+    "middlebox_acked",
+    "unacked",
+    "no_server_hello_client_hello_acked",
+    "no_server_hello_unacked",
+    "syn_unanswered",
+    "server_did_not_answer_syn",
+    "no_client_hello",
+    "not_in_client_capture",
+    "no_client_capture",
+    "probe_outcome",
+};
+
 bool several(const DirectionEvidence& direction)
 {
     return direction.src_macs.size() > 1 || direction.ttls.size() > 1;
@@ -29,26 +43,26 @@ bool path_split(const FlowEvidence* client, const FlowEvidence* server)
 
 void note_middlebox(VerdictRecord& record, const FlowEvidence* client, const FlowEvidence* server)
 {
-    const auto add = [&](std::string_view what) {
+    const auto add = [&](MiddleboxEvidence what) {
         record.middlebox = true;
-        record.middlebox_evidence.emplace_back(what);
+        record.middlebox_evidence.push_back(what);
     };
     if (client != nullptr && server != nullptr) {
         if (!client->server_to_client.ttls.empty() && !server->server_to_client.ttls.empty()) {
             const auto seen = estimate_hops(client->server_to_client.ttls.front());
             const auto sent = estimate_hops(server->server_to_client.ttls.front());
             if (seen.initial_ttl != sent.initial_ttl) {
-                add("ttl");
+                add(MiddleboxEvidence::ttl);
             }
         }
         if (client->syn && server->syn && client->syn->isn != server->syn->isn) {
-            add("isn");
+            add(MiddleboxEvidence::isn);
         }
         if (client->client_ip != server->client_ip || client->client_port != server->client_port) {
-            add("ports");
+            add(MiddleboxEvidence::ports);
         }
         if (client->client_hello && server->client_hello && client->client_hello->random != server->client_hello->random) {
-            add("client_random");
+            add(MiddleboxEvidence::client_random);
         }
     } else if (client != nullptr && client->syn_ack && client->client_hello_acked) {
         // One vantage: the ACK of the ClientHello and the SYN-ACK should come
@@ -56,7 +70,7 @@ void note_middlebox(VerdictRecord& record, const FlowEvidence* client, const Flo
         const auto synack = estimate_hops(client->syn_ack->packet.ttl);
         const auto ack = estimate_hops(client->client_hello_acked->ttl);
         if (synack.initial_ttl != ack.initial_ttl || synack.hops != ack.hops) {
-            add("ttl");
+            add(MiddleboxEvidence::ttl);
         }
     }
 }
@@ -97,10 +111,11 @@ void decide_missing_server_hello(VerdictRecord& record, const VerdictInputs& in)
         record.ack_ttl = client.client_hello_acked->ttl;
         record.ack_hops = estimate_hops(client.client_hello_acked->ttl);
     }
-    const char* ack_sub = client.client_hello_acked ? "middlebox_acked" : "unacked";
+    const auto ack_sub = client.client_hello_acked ? VerdictSub::middlebox_acked : VerdictSub::unacked;
     if (!in.server_capture) {
         record.verdict = Verdict::unknown;
-        record.sub = client.client_hello_acked ? "no_server_hello_client_hello_acked" : "no_server_hello_unacked";
+        record.sub = client.client_hello_acked ? VerdictSub::no_server_hello_client_hello_acked
+                                               : VerdictSub::no_server_hello_unacked;
         record.missing.emplace_back("server");
         return;
     }
@@ -122,7 +137,7 @@ void decide_from_client_flow(VerdictRecord& record, const VerdictInputs& in)
     if (!client.syn_ack) {
         if (!in.server_capture) {
             record.verdict = Verdict::unknown;
-            record.sub = "syn_unanswered";
+            record.sub = VerdictSub::syn_unanswered;
             record.missing.emplace_back("server");
         } else if (in.server == nullptr) {
             record.verdict = Verdict::syn_lost;
@@ -130,14 +145,14 @@ void decide_from_client_flow(VerdictRecord& record, const VerdictInputs& in)
             record.verdict = Verdict::synack_lost;
         } else {
             record.verdict = Verdict::unknown;
-            record.sub = "server_did_not_answer_syn";
+            record.sub = VerdictSub::server_did_not_answer_syn;
         }
         return;
     }
     record.reset_by = reset_originator(client, in.server, in.server_capture);
     if (!client.client_hello) {
         record.verdict = record.reset_by == ResetOriginator::none ? Verdict::unknown : Verdict::midstream_reset;
-        record.sub = record.reset_by == ResetOriginator::none ? "no_client_hello" : "";
+        record.sub = record.reset_by == ResetOriginator::none ? VerdictSub::no_client_hello : VerdictSub::none;
         return;
     }
     if (!client.server_hello) {
@@ -159,7 +174,7 @@ void decide_from_client_flow(VerdictRecord& record, const VerdictInputs& in)
     }
     // The handshake reached the client; what went wrong is not in the packets.
     record.verdict = Verdict::unknown;
-    record.sub = std::string(to_string(in.probe->outcome));
+    record.sub = VerdictSub::probe_outcome;
 }
 
 json::value optional_time(const std::optional<std::int64_t>& t)
@@ -210,6 +225,31 @@ json::object flow_times(const FlowEvidence& flow)
 std::string_view to_string(Verdict verdict)
 {
     return verdict_names.at(static_cast<std::size_t>(verdict));
+}
+
+std::string_view to_string(VerdictSub sub)
+{
+    return verdict_sub_names.at(static_cast<std::size_t>(sub));
+}
+
+std::string_view to_string(MiddleboxEvidence evidence)
+{
+    switch (evidence) {
+    case MiddleboxEvidence::client_random:
+        return "client_random";
+    case MiddleboxEvidence::isn:
+        return "isn";
+    case MiddleboxEvidence::ports:
+        return "ports";
+    case MiddleboxEvidence::ttl:
+        break;
+    }
+    return "ttl";
+}
+
+std::string_view sub_name(const VerdictRecord& record)
+{
+    return record.sub == VerdictSub::probe_outcome ? std::string_view(record.probe_outcome) : to_string(record.sub);
 }
 
 std::string_view to_string(ResetOriginator originator)
@@ -267,7 +307,7 @@ VerdictRecord decide(const VerdictInputs& in)
     if (in.client == nullptr) {
         record.verdict = in.probe != nullptr && in.probe->outcome == prober::Outcome::ok ? Verdict::ok : Verdict::unknown;
         if (record.verdict == Verdict::unknown) {
-            record.sub = in.client_capture ? "not_in_client_capture" : "no_client_capture";
+            record.sub = in.client_capture ? VerdictSub::not_in_client_capture : VerdictSub::no_client_capture;
             record.missing.emplace_back("client");
         }
         return record;
@@ -289,8 +329,8 @@ json::object to_json(const VerdictRecord& record)
     out["dst_ip"] = record.server_ip;
     out["dst_port"] = record.server_port;
     out["verdict"] = to_string(record.verdict);
-    if (!record.sub.empty()) {
-        out["sub"] = record.sub;
+    if (record.sub != VerdictSub::none) {
+        out["sub"] = sub_name(record);
     }
     json::array flags;
     if (record.path_split) {
@@ -302,8 +342,8 @@ json::object to_json(const VerdictRecord& record)
     out["flags"] = std::move(flags);
     if (record.middlebox) {
         json::array evidence;
-        for (const auto& item : record.middlebox_evidence) {
-            evidence.emplace_back(item);
+        for (const auto item : record.middlebox_evidence) {
+            evidence.emplace_back(to_string(item));
         }
         out["middlebox_evidence"] = std::move(evidence);
     }

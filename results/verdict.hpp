@@ -29,6 +29,32 @@ enum class Verdict {
 inline constexpr int verdict_count = static_cast<int>(Verdict::unknown) + 1;
 [[nodiscard]] std::string_view to_string(Verdict verdict);
 
+// What a verdict says beyond its name: which kind of `client_hello_lost`,
+// or why a verdict is `unknown`.
+enum class VerdictSub {
+    none,
+    middlebox_acked,                      // client_hello_lost: something ACKed the ClientHello the server never had
+    unacked,                              // client_hello_lost: nothing ACKed it
+    no_server_hello_client_hello_acked,   // unknown without a server capture: ClientHello ACKed, no ServerHello
+    no_server_hello_unacked,              // unknown without a server capture: ClientHello not ACKed, no ServerHello
+    syn_unanswered,                       // unknown without a server capture: no SYN-ACK came
+    server_did_not_answer_syn,            // unknown: the server saw the SYN and sent no SYN-ACK
+    no_client_hello,                      // unknown: the client never sent a ClientHello
+    not_in_client_capture,                // unknown: the probe's connection is not in the client capture
+    no_client_capture,                    // unknown: there is no client capture
+    probe_outcome,                        // unknown: the handshake reached the client; its outcome says what failed
+};
+[[nodiscard]] std::string_view to_string(VerdictSub sub);
+
+// What showed a middlebox on the path, in the order findings name them.
+enum class MiddleboxEvidence {
+    client_random,   // the server saw another ClientHello random: the middlebox terminates TLS
+    isn,             // the server saw another ISN: it terminates TCP
+    ports,           // the server saw another client address or port
+    ttl,             // TTLs disagree on the initial TTL (or the distance) of the sender
+};
+[[nodiscard]] std::string_view to_string(MiddleboxEvidence evidence);
+
 // Who sent a RST seen after the TCP handshake.
 enum class ResetOriginator { none, client, server, injected, not_known };
 [[nodiscard]] std::string_view to_string(ResetOriginator originator);
@@ -41,10 +67,10 @@ struct VerdictRecord {
     std::string server_ip;
     std::uint16_t server_port = 0;
     Verdict verdict = Verdict::unknown;
-    std::string sub;                         // e.g. middlebox_acked, unacked, or why it is unknown
+    VerdictSub sub = VerdictSub::none;
     bool path_split = false;
     bool middlebox = false;
-    std::vector<std::string> middlebox_evidence;   // ttl, isn, ports, client_random
+    std::vector<MiddleboxEvidence> middlebox_evidence;   // in the order the checks found it
     bool uncertain = false;                  // a capture it relied on dropped packets
     std::vector<std::string> missing;        // vantages whose capture was missing or had no flow
     std::optional<JoinKey> joined_by;
@@ -72,6 +98,10 @@ struct VerdictInputs {
 };
 
 [[nodiscard]] VerdictRecord decide(const VerdictInputs& inputs);
+
+// The sub-kind as verdicts.jsonl and the reports name it: the probe's own
+// outcome for VerdictSub::probe_outcome, empty for none.
+[[nodiscard]] std::string_view sub_name(const VerdictRecord& record);
 
 // One line of verdicts.jsonl: the verdict, its evidence, and both timelines' key times.
 [[nodiscard]] boost::json::object to_json(const VerdictRecord& record);

@@ -12,7 +12,7 @@
 
 #include "capture/frame_pipeline.hpp"
 #include "capture/tls_hello.hpp"
-#include "capture/tls_stream.hpp"
+#include "capture/tls_record_reader.hpp"
 
 namespace {
 
@@ -64,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     (void)parse_client_hello(input);
     (void)parse_server_hello(input);
-    TlsStream stream;
+    TlsRecordReader stream;
     IgnoreTls ignore;
     stream.feed(input, ignore);
     return 0;

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "capture/tls_hello.hpp"
-#include "capture/tls_stream.hpp"
+#include "capture/tls_record_reader.hpp"
 #include "core/hex.hpp"
 #include "tests/unit/capture/wire_builder.hpp"
 
@@ -98,10 +98,10 @@ TEST(VersionNames, KnownGreaseAndOther)
     EXPECT_EQ(tls_version_name(0x7f17), "0x7f17");
 }
 
-TEST(TlsStream, HelloFedOneByteAtATime)
+TEST(TlsRecordReader, HelloFedOneByteAtATime)
 {
     const Bytes record = client_hello_record(ClientHelloSpec{});
-    TlsStream stream;
+    TlsRecordReader stream;
     Recorded seen;
     for (const std::byte b : record) {
         stream.feed(std::span<const std::byte>(&b, 1), seen);
@@ -112,53 +112,53 @@ TEST(TlsStream, HelloFedOneByteAtATime)
     EXPECT_EQ(seen.client_hello->sni, "probe.example");
 }
 
-TEST(TlsStream, HelloSplitAcrossTwoRecords)
+TEST(TlsRecordReader, HelloSplitAcrossTwoRecords)
 {
     const Bytes message = handshake_message(1, client_hello_body(ClientHelloSpec{}));
     const auto half = static_cast<std::ptrdiff_t>(message.size() / 2);
     Bytes stream_bytes = tls_record(22, Bytes(message.begin(), message.begin() + half));
     append(stream_bytes, tls_record(22, Bytes(message.begin() + half, message.end())));
-    TlsStream stream;
+    TlsRecordReader stream;
     Recorded seen;
     stream.feed(stream_bytes, seen);
     ASSERT_EQ(seen.events, (std::vector<std::string>{"client_hello"}));
     EXPECT_EQ(seen.end, stream_bytes.size());
 }
 
-TEST(TlsStream, AlertsChangeCipherSpecAndTheFirstEncryptedRecord)
+TEST(TlsRecordReader, AlertsChangeCipherSpecAndTheFirstEncryptedRecord)
 {
     Bytes bytes = server_hello_record(random_of(2));
     const auto hello_size = bytes.size();
     append(bytes, tls_record(20, bytes_of({1})));
     append(bytes, tls_record(23, filled(40, 0xaa)));
-    TlsStream stream;
+    TlsRecordReader stream;
     Recorded seen;
     stream.feed(bytes, seen);
     EXPECT_EQ(seen.events, (std::vector<std::string>{"server_hello", "ccs@" + std::to_string(hello_size),
                                                      "encrypted@" + std::to_string(hello_size + 6)}));
     EXPECT_TRUE(stream.finished());
 
-    TlsStream alerting;
+    TlsRecordReader alerting;
     Recorded alert;
     alerting.feed(tls_record(21, bytes_of({2, 40})), alert);
     EXPECT_EQ(alert.events, (std::vector<std::string>{"alert 2/40@0"}));
 }
 
-TEST(TlsStream, PlainHttpIsNotTls)
+TEST(TlsRecordReader, PlainHttpIsNotTls)
 {
-    TlsStream stream;
+    TlsRecordReader stream;
     Recorded seen;
     stream.feed(text("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), seen);
     EXPECT_EQ(seen.events, (std::vector<std::string>{"not_tls"}));
     EXPECT_TRUE(stream.finished());
 }
 
-TEST(TlsStream, BrokenHelloIsAnErrorWithItsStreamOffset)
+TEST(TlsRecordReader, BrokenHelloIsAnErrorWithItsStreamOffset)
 {
     Bytes body = client_hello_body(ClientHelloSpec{});
     body.resize(38);  // inside the cipher suite list
     Bytes bytes = tls_record(22, handshake_message(1, body));
-    TlsStream stream;
+    TlsRecordReader stream;
     Recorded seen;
     stream.feed(bytes, seen);
     ASSERT_TRUE(seen.error.has_value());

@@ -13,6 +13,7 @@
 #include "results/bucket_analysis.hpp"
 #include "core/errors.hpp"
 #include "results/hunt_planner.hpp"
+#include "reports/bucket_text.hpp"
 
 namespace tlsprobe::results {
 namespace {
@@ -78,7 +79,7 @@ TEST(BucketAnalysis, DeadBucketUnderAModelIsNamedAndPerFlow)
     EXPECT_TRUE(contains(analysis, "buckets 0-4, 6, 7 are clean."));
     const auto json = bucket_analysis_json(analysis, {.model = model.get()});
     EXPECT_EQ(json.at("faulty_buckets").as_array().size(), 1U);
-    const auto report = bucket_analysis_report(analysis);
+    const auto report = reports::bucket_report(analysis);
     EXPECT_NE(report.find("faulty"), std::string::npos);
 }
 

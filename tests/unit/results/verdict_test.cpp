@@ -117,13 +117,13 @@ TEST(Verdicts, ClientHelloLostUnackedOrAckedByAMiddlebox)
     const auto server = FlowBuilder("server", 20002, 0).syn_ack(64).flow;
     auto record = judge(&unacked, &server);
     EXPECT_EQ(record.verdict, Verdict::client_hello_lost);
-    EXPECT_EQ(record.sub, "unacked");
+    EXPECT_EQ(to_string(record.sub), "unacked");
 
     // The incident: TTL 253 on the ACK, 61 on the SYN-ACK, the server sends with 64.
     const auto acked = FlowBuilder("client", 20003, 0).syn_ack(61).client_hello("r3").acked(253).flow;
     record = judge(&acked, nullptr);
     EXPECT_EQ(record.verdict, Verdict::client_hello_lost);
-    EXPECT_EQ(record.sub, "middlebox_acked");
+    EXPECT_EQ(to_string(record.sub), "middlebox_acked");
     EXPECT_EQ(record.ack_ttl, 253);
     EXPECT_EQ(record.ack_hops->hops, 2);
     EXPECT_TRUE(record.path_split) << "two TTLs from the 'server' at the client";
@@ -143,10 +143,10 @@ TEST(Verdicts, ClientOnlyIsNarrowedHonestly)
     const auto acked = FlowBuilder("client", 20005, 0).syn_ack(61).client_hello("r5").acked(253).flow;
     const auto record = judge(&acked, nullptr, nullptr, false);
     EXPECT_EQ(record.verdict, Verdict::unknown);
-    EXPECT_EQ(record.sub, "no_server_hello_client_hello_acked");
+    EXPECT_EQ(to_string(record.sub), "no_server_hello_client_hello_acked");
     EXPECT_EQ(record.missing, std::vector<std::string>{"server"});
     EXPECT_TRUE(record.middlebox) << "ACK and SYN-ACK disagree on initial TTL and distance";
-    EXPECT_EQ(record.middlebox_evidence, std::vector<std::string>{"ttl"});
+    EXPECT_EQ(record.middlebox_evidence, std::vector{MiddleboxEvidence::ttl});
     EXPECT_EQ(record.ack_hops->hops, 2);
 }
 
@@ -206,7 +206,7 @@ TEST(Join, ByClientRandomThroughANatWithAClockOffsetOfSeconds)
     EXPECT_EQ(join.offset.median_ns, 3'202 * ms);
     const auto record = judge(&client[0], &server[0]);
     EXPECT_TRUE(record.middlebox);
-    EXPECT_NE(std::find(record.middlebox_evidence.begin(), record.middlebox_evidence.end(), "ports"),
+    EXPECT_NE(std::find(record.middlebox_evidence.begin(), record.middlebox_evidence.end(), MiddleboxEvidence::ports),
               record.middlebox_evidence.end());
 }
 
@@ -259,12 +259,12 @@ TEST(Join, ThroughATcpTerminatingProxyByMiddleboxAddressAndTime)
     EXPECT_EQ(join.server_of_client[0]->key, JoinKey::middlebox_time);
     const auto record = judge(&client[0], &server[0]);
     EXPECT_EQ(record.verdict, Verdict::client_hello_lost);
-    EXPECT_EQ(record.sub, "middlebox_acked");
+    EXPECT_EQ(to_string(record.sub), "middlebox_acked");
     EXPECT_TRUE(record.middlebox);
-    for (const auto* reason : {"ttl", "isn", "ports"}) {
+    for (const auto reason : {MiddleboxEvidence::ttl, MiddleboxEvidence::isn, MiddleboxEvidence::ports}) {
         EXPECT_NE(std::find(record.middlebox_evidence.begin(), record.middlebox_evidence.end(), reason),
                   record.middlebox_evidence.end())
-            << reason;
+            << to_string(reason);
     }
 }
 

@@ -33,7 +33,7 @@ protected:
     ~TlsHandler() = default;
 };
 
-class TlsStream {
+class TlsRecordReader {
 public:
     // Consumes the next in-order bytes of the stream.
     void feed(std::span<const std::byte> data, TlsHandler& handler);

@@ -1,4 +1,4 @@
-#include "capture/tls_stream.hpp"
+#include "capture/tls_record_reader.hpp"
 
 #include <algorithm>
 
@@ -21,7 +21,7 @@ constexpr std::size_t max_record_length = 16384 + 2048;
 
 }  // namespace
 
-void TlsStream::fail(TlsHandler& handler, std::uint64_t at, std::string_view field)
+void TlsRecordReader::fail(TlsHandler& handler, std::uint64_t at, std::string_view field)
 {
     state_ = State::failed;
     handshake_.clear();
@@ -29,7 +29,7 @@ void TlsStream::fail(TlsHandler& handler, std::uint64_t at, std::string_view fie
     handler.on_error({static_cast<std::size_t>(at), field});
 }
 
-bool TlsStream::take_header(TlsHandler& handler)
+bool TlsRecordReader::take_header(TlsHandler& handler)
 {
     ByteReader r(header_);
     const std::uint8_t type = *r.u8();
@@ -59,7 +59,7 @@ bool TlsStream::take_header(TlsHandler& handler)
     return true;
 }
 
-void TlsStream::feed(std::span<const std::byte> data, TlsHandler& handler)
+void TlsRecordReader::feed(std::span<const std::byte> data, TlsHandler& handler)
 {
     while (!data.empty() && state_ == State::records) {
         if (header_fill_ < header_.size()) {
@@ -107,7 +107,7 @@ void TlsStream::feed(std::span<const std::byte> data, TlsHandler& handler)
     }
 }
 
-void TlsStream::finish_record(TlsHandler& handler)
+void TlsRecordReader::finish_record(TlsHandler& handler)
 {
     header_fill_ = 0;
     switch (record_type_) {
@@ -133,7 +133,7 @@ void TlsStream::finish_record(TlsHandler& handler)
     }
 }
 
-void TlsStream::parse_handshake(TlsHandler& handler)
+void TlsRecordReader::parse_handshake(TlsHandler& handler)
 {
     // Messages before the hello (a HelloRequest) are skipped; the hello ends
     // the search. The record just completed holds the end of any message

@@ -1,0 +1,100 @@
+#include "results/input_files.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <fstream>
+
+#include "capture/capture_file.hpp"
+#include "capture/flow_json.hpp"
+#include "core/errors.hpp"
+
+namespace tlsprobe::results {
+namespace {
+
+namespace json = boost::json;
+
+json::object parse_line(const std::string& line, const std::filesystem::path& path, int number)
+{
+    boost::system::error_code ec;
+    auto value = json::parse(line, ec);
+    if (ec || !value.is_object()) {
+        throw core::InputError(fmt::format("{}:{}: not a JSON object", path.string(), number));
+    }
+    return std::move(value.as_object());
+}
+
+template <typename Handle>
+void for_each_line(const std::filesystem::path& path, Handle handle)
+{
+    std::ifstream in(path);
+    if (!in) {
+        throw core::InputError("cannot read " + path.string());
+    }
+    std::string line;
+    for (int number = 1; std::getline(in, line); ++number) {
+        if (line.empty()) {
+            continue;
+        }
+        auto object = parse_line(line, path, number);
+        try {
+            handle(object);
+        } catch (const core::InputError& error) {
+            throw core::InputError(fmt::format("{}:{}: {}", path.string(), number, error.what()));
+        }
+    }
+}
+
+void take_summary(VantageFlows& vantage, const json::object& summary)
+{
+    if (const auto* kernel = summary.if_contains("kernel"); kernel != nullptr && kernel->is_object()) {
+        vantage.kernel_dropped = kernel->as_object().at("dropped").to_number<std::uint64_t>() +
+                                 kernel->as_object().at("interface_dropped").to_number<std::uint64_t>();
+    }
+    if (const auto* error = summary.if_contains("input_error"); error != nullptr && error->is_string()) {
+        vantage.input_error = std::string(error->as_string());
+    }
+}
+
+}  // namespace
+
+VantageFlows read_flows_file(const std::filesystem::path& path, std::string name)
+{
+    VantageFlows vantage{.name = std::move(name), .source = path.string(), .flows = {}, .kernel_dropped = {}, .input_error = {}};
+    for_each_line(path, [&](const json::object& object) {
+        const auto* type = object.if_contains("type");
+        const std::string_view kind = type != nullptr && type->is_string() ? std::string_view(type->as_string()) : "";
+        if (kind == "capture_summary") {
+            take_summary(vantage, object);
+        } else if (kind == "flow") {
+            vantage.flows.push_back(flow_evidence_from_json(object));
+        } else if (kind != "capture_ready") {
+            throw core::InputError("a line of type \"" + std::string(kind) + "\" is not a flow timeline");
+        }
+    });
+    return vantage;
+}
+
+VantageFlows read_pcap_file(const std::filesystem::path& path, std::string name)
+{
+    VantageFlows vantage{.name = name, .source = path.string(), .flows = {}, .kernel_dropped = {}, .input_error = {}};
+    capture::FileOptions options;
+    options.path = path;
+    options.vantage = name;
+    const auto summary = capture::read_capture_file(
+        options, [&](const capture::FlowTimeline& flow) {
+            vantage.flows.push_back(flow_evidence_from_json(capture::to_json(flow, name)));
+        },
+        [](const capture::CaptureSummary&, const capture::FramePipeline&) {});
+    vantage.input_error = summary.input_error;
+    return vantage;
+}
+
+std::vector<prober::ProbeRecord> read_probes_file(const std::filesystem::path& path)
+{
+    std::vector<prober::ProbeRecord> probes;
+    for_each_line(path, [&](const json::object& object) { probes.push_back(prober::probe_record_from_json(object)); });
+    return probes;
+}
+
+}  // namespace tlsprobe::results
