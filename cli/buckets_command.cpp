@@ -3,11 +3,10 @@
 
 #include <memory>
 
-#include "cli/bucket_outputs.hpp"
+#include "cli/bucket_flags.hpp"
 #include "cli/command.hpp"
-#include "results/hashed_tuples.hpp"
-#include "results/analysis.hpp"
-#include "core/errors.hpp"
+#include "runs/bucket_outputs.hpp"
+#include "runs/run_directory.hpp"
 
 namespace tlsprobe::cli {
 namespace {
@@ -20,25 +19,11 @@ struct BucketsOptions {
 
 int buckets(const BucketsOptions& options)
 {
-    const std::filesystem::path run_dir = options.run_dir;
-    const auto probes_file = run_dir / "probes.jsonl";
-    if (!std::filesystem::is_regular_file(probes_file)) {
-        throw core::InputError("RUN_DIR: " + options.run_dir + " is a run directory without probes (no " +
-                                  probes_file.string() + ")");
-    }
     const BucketSettings settings(options.flags);
-    auto records = results::read_probes_file(probes_file);
-    if (records.empty()) {
-        throw core::InputError("RUN_DIR: " + probes_file.string() + " holds no probes");
-    }
-    if (const auto verdicts = run_dir / "verdicts.jsonl"; std::filesystem::exists(verdicts)) {
-        if (const auto moved = results::use_server_side_tuples(records, verdicts)) {
-            spdlog::info("{} of {} probes reached the server under another tuple (NAT or TCP-terminating proxy); "
-                         "their buckets use that tuple, the one the hashing device saw",
-                         moved, records.size());
-        }
-    }
-    return write_bucket_outputs(records, settings, options.out_dir.empty() ? run_dir : std::filesystem::path(options.out_dir));
+    const auto records = runs::read_hashed_probes(options.run_dir);
+    const auto analysis = runs::write_bucket_analysis(
+        records, settings.config(), options.out_dir.empty() ? options.run_dir : options.out_dir);
+    return print_bucket_report(analysis, false);
 }
 
 }  // namespace

@@ -46,14 +46,10 @@ runs::RunRequest build_request(RunOptions& options)
     for (const auto& note : scenarios::validate(plan)) {
         spdlog::warn("{}", note);
     }
-    const std::filesystem::path out = options.out_dir;
-    if (!out.empty() && std::filesystem::exists(out / "probes.jsonl")) {
-        throw core::UsageError("--out: " + options.out_dir + " already holds a run (probes.jsonl); choose another");
-    }
     return {.plan = plan,
             .captures = runs::parse_capture_specs(options.captures),
             .capture_linger = core::seconds_flag(options.capture_linger_s),
-            .out_dir = out};
+            .out_dir = options.out_dir};
 }
 
 int run(RunOptions& options)

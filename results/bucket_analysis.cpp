@@ -45,6 +45,9 @@ std::string determinism_finding(const BucketAnalysis& analysis)
     const auto counts = fmt::format("{}/{} failing tuples failed again; {}/{} passing did", table.failed_failed,
                                     first_failed, table.passed_failed, first_passed);
     switch (analysis.determinism.verdict) {
+    case DeterminismVerdict::no_repeats:
+        return "No tuple was probed twice, so per-flow fault and random loss cannot be told apart (re-probe "
+               "the tuples, or use hunt).";
     case DeterminismVerdict::no_failures:
         return fmt::format("No repeated tuple failed its first try ({} tuples probed twice or more).",
                            analysis.determinism.evidence.repeated);
@@ -280,13 +283,38 @@ std::vector<std::uint32_t> BucketAnalysis::faulty_buckets() const
     return faulty;
 }
 
-bool BucketAnalysis::healthy() const
+namespace {
+
+HealthJudgement judge(const BucketAnalysis& analysis, const BucketAnalysisConfig& config)
 {
-    const bool per_flow = determinism.verdict == DeterminismVerdict::per_flow ||
-                          determinism.verdict == DeterminismVerdict::per_flow_flips;
-    const bool fitted = port_fit && port_fit->fit.accepted();
-    return faulty_buckets().empty() && !fitted && !per_flow;
+    HealthJudgement judgement{.health = Health::healthy, .reasons = {}};
+    if (analysis.attempts == 0) {
+        judgement.lower(Health::insufficient_evidence, "no attempt reached the wire");
+        return judgement;
+    }
+    if (const auto faulty = analysis.faulty_buckets(); !faulty.empty()) {
+        judgement.lower(Health::unhealthy, "faulty buckets: " + compress_ranges(faulty));
+    }
+    if (analysis.port_fit && analysis.port_fit->fit.accepted()) {
+        judgement.lower(Health::unhealthy, "the failing ports fit a hash bucket (GF(2) fit accepted)");
+    }
+    if (analysis.determinism.verdict == DeterminismVerdict::per_flow ||
+        analysis.determinism.verdict == DeterminismVerdict::per_flow_flips) {
+        judgement.lower(Health::unhealthy, fmt::format("the failures are tied to flows ({})",
+                                                       to_string(analysis.determinism.verdict)));
+    }
+    // Whatever the hash, a path that fails more than its background loss is not healthy.
+    if (const double p = binomial_upper_tail(analysis.failed_attempts, analysis.attempts, config.background);
+        analysis.failed_attempts != 0 && p < config.alpha) {
+        judgement.lower(Health::unhealthy,
+                        fmt::format("{} of {} attempts failed, more than a background loss of {} explains "
+                                    "(binomial p = {:.3g})",
+                                    analysis.failed_attempts, analysis.attempts, percent(config.background), p));
+    }
+    return judgement;
 }
+
+}  // namespace
 
 BucketAnalysis analyze_buckets(std::span<const prober::ProbeRecord> records, const BucketAnalysisConfig& config)
 {
@@ -296,6 +324,7 @@ BucketAnalysis analyze_buckets(std::span<const prober::ProbeRecord> records, con
     BucketAnalysis analysis;
     for (const auto& record : records) {
         (record.outcome == prober::Outcome::local_error ? analysis.local_errors : analysis.attempts) += 1;
+        analysis.failed_attempts += prober::is_path_failure(record.outcome) ? 1U : 0U;
     }
     const auto tuples = group_attempts(records);
     analysis.tuples = tuples.size();
@@ -369,6 +398,12 @@ BucketAnalysis analyze_buckets(std::span<const prober::ProbeRecord> records, con
             analysis.findings.push_back(std::move(line));
         }
     }
+    analysis.judgement = judge(analysis, config);
+    if (analysis.attempts == 0) {
+        analysis.findings.push_back("No attempt reached the wire: nothing was judged.");
+    } else if (analysis.healthy() && analysis.failed_attempts == 0) {
+        analysis.findings.push_back(fmt::format("All {} attempts passed.", analysis.attempts));
+    }
     return analysis;
 }
 
@@ -412,6 +447,8 @@ boost::json::object bucket_analysis_json(const BucketAnalysis& analysis, const B
           {"retried_p_value", analysis.determinism.retried_p_value},
           {"background_failures", evidence.background}}},
         {"healthy", analysis.healthy()},
+        {"health", to_string(analysis.judgement.health)},
+        {"failed_attempts", analysis.failed_attempts},
     };
     if (!analysis.model.empty()) {
         out["model"] = analysis.model;

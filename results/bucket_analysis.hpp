@@ -16,6 +16,7 @@
 #include "results/determinism.hpp"
 #include "results/gf2_fit.hpp"
 #include "results/hash_model.hpp"
+#include "results/health.hpp"
 #include "prober/probe_record.hpp"
 
 namespace tlsprobe::results {
@@ -79,6 +80,7 @@ struct PortFitReport {
 
 struct BucketAnalysis {
     std::uint64_t attempts = 0;      // path attempts considered (local_error left out)
+    std::uint64_t failed_attempts = 0;
     std::uint64_t local_errors = 0;
     std::uint64_t tuples = 0;
     DeterminismResult determinism;  // with the repeated and flipped tuples
@@ -87,11 +89,13 @@ struct BucketAnalysis {
     std::vector<BucketResult> buckets;       // with a model: one per bucket
     std::optional<PortFitReport> port_fit;   // without a model
     std::vector<std::string> findings;       // sentences, in reading order
+    // Unhealthy on a faulty bucket, an accepted fit, a per-flow fault, or
+    // more failures than the background loss explains; insufficient
+    // evidence when no attempt reached the wire.
+    HealthJudgement judgement;
 
     [[nodiscard]] std::vector<std::uint32_t> faulty_buckets() const;
-    // Exit 0 only when nothing points at a per-flow fault: no faulty bucket,
-    // no accepted fit, determinism not per_flow*.
-    [[nodiscard]] bool healthy() const;
+    [[nodiscard]] bool healthy() const { return judgement.health == Health::healthy; }
 };
 
 // Throws core::UsageError when the rates are out of range.

@@ -6,6 +6,7 @@ namespace tlsprobe::results {
 
 std::string_view to_string(DeterminismVerdict verdict) {
     switch (verdict) {
+    case DeterminismVerdict::no_repeats: return "no_repeats";
     case DeterminismVerdict::no_failures: return "no_failures";
     case DeterminismVerdict::random_loss: return "random_loss";
     case DeterminismVerdict::per_flow: return "per_flow";
@@ -24,6 +25,10 @@ DeterminismResult assess_determinism(const RepeatEvidence& evidence, double back
         .retried_p_value = binomial_upper_tail(evidence.retried_failed, evidence.retried, later_failure),
         .verdict = DeterminismVerdict::no_failures};
     const auto& table = evidence.table;
+    if (table.failed_failed + table.failed_passed + table.passed_failed + table.passed_passed == 0) {
+        result.verdict = DeterminismVerdict::no_repeats;
+        return result;
+    }
     if (table.failed_failed + table.failed_passed == 0) {
         return result;
     }

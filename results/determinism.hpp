@@ -9,7 +9,8 @@
 namespace tlsprobe::results {
 
 enum class DeterminismVerdict {
-    no_failures,    // nothing failed first: nothing to test
+    no_repeats,     // no tuple was probed twice: determinism is not tested
+    no_failures,    // no repeated tuple failed its first try: nothing to test
     random_loss,    // a first failure does not make a repeat failure more likely
     per_flow,       // significant, and no tuple flips more than background loss explains
     per_flow_flips, // tied to flows, and some tuples change outcome between tries

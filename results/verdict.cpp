@@ -305,11 +305,12 @@ VerdictRecord decide(const VerdictInputs& in)
         return record;
     }
     if (in.client == nullptr) {
-        record.verdict = in.probe != nullptr && in.probe->outcome == prober::Outcome::ok ? Verdict::ok : Verdict::unknown;
-        if (record.verdict == Verdict::unknown) {
-            record.sub = in.client_capture ? VerdictSub::not_in_client_capture : VerdictSub::no_client_capture;
-            record.missing.emplace_back("client");
-        }
+        // Even a probe the client called ok is unknown here: the verdicts
+        // rest on the wire, and this connection is not on it (a capture
+        // cut short, dropped packets, a filter that missed it).
+        record.verdict = Verdict::unknown;
+        record.sub = in.client_capture ? VerdictSub::not_in_client_capture : VerdictSub::no_client_capture;
+        record.missing.emplace_back("client");
         return record;
     }
     decide_from_client_flow(record, in);

@@ -140,6 +140,24 @@ std::vector<std::string> verdict_findings(const Analysis& analysis)
         }
         findings.push_back(sentence + ".");
     }
+    std::map<std::string, std::size_t> undecided;
+    std::size_t undecided_total = 0;
+    for (const auto* record : by_verdict[Verdict::unknown]) {
+        if (std::find(no_server_hello.begin(), no_server_hello.end(), record) == no_server_hello.end()) {
+            ++undecided[std::string(sub_name(*record))];
+            ++undecided_total;
+        }
+    }
+    if (undecided_total != 0) {
+        std::string reasons;
+        for (const auto& [reason, n] : undecided) {
+            reasons += fmt::format("{}{} {}", reasons.empty() ? "" : ", ", n, reason.empty() ? "undecided" : reason);
+        }
+        findings.push_back(fmt::format(
+            "{} of {} connections have verdict unknown: the evidence does not decide them ({}); they are not "
+            "counted as fine.",
+            undecided_total, total, reasons));
+    }
     if (analysis.path_split != 0) {
         findings.push_back(fmt::format(
             "{} flows were seen with more than one source MAC or TTL at one vantage: packets of one flow took different "
@@ -168,8 +186,17 @@ std::vector<std::string> verdict_findings(const Analysis& analysis)
             "{} verdicts rely on a capture whose kernel reported dropped packets; they are marked uncertain.",
             analysis.uncertain));
     }
-    if (findings.empty()) {
-        findings.push_back(fmt::format("All {} connections completed; nothing was lost on the path.", total));
+    if (total == 0) {
+        findings.push_back("There is no connection to judge.");
+    } else if (count(Verdict::local_error) == total) {
+        findings.push_back(fmt::format("None of the {} probes reached the wire (local_error): nothing was judged.",
+                                       total));
+    } else if (findings.empty() && count(Verdict::ok) + count(Verdict::local_error) == total) {
+        findings.push_back(count(Verdict::local_error) == 0
+                               ? fmt::format("All {} connections completed; nothing was lost on the path.", total)
+                               : fmt::format("All {} connections that reached the wire completed; nothing was lost on "
+                                             "the path ({} never left this host: local_error).",
+                                             count(Verdict::ok), count(Verdict::local_error)));
     }
     return findings;
 }

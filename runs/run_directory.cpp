@@ -2,7 +2,10 @@
 
 #include <ctime>
 
+#include <spdlog/spdlog.h>
+
 #include "core/errors.hpp"
+#include "results/hashed_tuples.hpp"
 
 namespace tlsprobe::runs {
 
@@ -25,6 +28,13 @@ std::filesystem::path make_run_directory(const std::string& requested, std::stri
     return dir;
 }
 
+void refuse_existing_run(const std::filesystem::path& requested)
+{
+    if (!requested.empty() && std::filesystem::exists(requested / "probes.jsonl")) {
+        throw core::UsageError("out", ": " + requested.string() + " already holds a run (probes.jsonl); choose another");
+    }
+}
+
 std::filesystem::path vantage_flows_file(const std::filesystem::path& run_dir, std::string_view name)
 {
     return run_dir / (std::string(name) + ".flows.jsonl");
@@ -43,6 +53,27 @@ results::AnalysisInputs read_run_directory(const std::filesystem::path& dir)
         }
     }
     return inputs;
+}
+
+std::vector<prober::ProbeRecord> read_hashed_probes(const std::filesystem::path& dir)
+{
+    const auto probes_file = dir / "probes.jsonl";
+    if (!std::filesystem::is_regular_file(probes_file)) {
+        throw core::InputError("RUN_DIR: " + dir.string() + " is a run directory without probes (no " +
+                               probes_file.string() + ")");
+    }
+    auto records = results::read_probes_file(probes_file);
+    if (records.empty()) {
+        throw core::InputError("RUN_DIR: " + probes_file.string() + " holds no probes");
+    }
+    if (const auto verdicts = dir / "verdicts.jsonl"; std::filesystem::exists(verdicts)) {
+        if (const auto moved = results::use_server_side_tuples(records, verdicts)) {
+            spdlog::info("{} of {} probes reached the server under another tuple (NAT or TCP-terminating proxy); "
+                         "their buckets use that tuple, the one the hashing device saw",
+                         moved, records.size());
+        }
+    }
+    return records;
 }
 
 }  // namespace tlsprobe::runs

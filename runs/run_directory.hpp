@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "results/analysis.hpp"
 
@@ -12,11 +13,21 @@ namespace tlsprobe::runs {
 // cannot be created.
 [[nodiscard]] std::filesystem::path make_run_directory(const std::string& requested, std::string_view prefix);
 
+// A run never writes into another run's directory: core::UsageError (field
+// `out`) when `requested` already holds probes.jsonl.
+void refuse_existing_run(const std::filesystem::path& requested);
+
 // Where a run keeps the timelines that vantage `name` streamed.
 [[nodiscard]] std::filesystem::path vantage_flows_file(const std::filesystem::path& run_dir, std::string_view name);
 
 // A run directory as `run --capture` leaves it: probes.jsonl, and the
 // client and server vantages' timelines when they were captured.
 [[nodiscard]] results::AnalysisInputs read_run_directory(const std::filesystem::path& dir);
+
+// RUN_DIR/probes.jsonl as the hashing device saw it: behind a NAT or a
+// TCP-terminating proxy (verdicts.jsonl names the server-side tuple), each
+// probe under the tuple that reached the server. core::InputError when the
+// directory holds no probes.
+[[nodiscard]] std::vector<prober::ProbeRecord> read_hashed_probes(const std::filesystem::path& dir);
 
 }  // namespace tlsprobe::runs

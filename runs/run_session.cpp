@@ -81,6 +81,7 @@ RunResult run_session(const RunRequest& request)
     const auto& plan = request.plan;
     const auto endpoints = prober::resolve_fleet_endpoints(plan);
     prober::check_source_address(endpoints);
+    refuse_existing_run(request.out_dir);
     prober::raise_open_files_limit(plan.concurrency);
     const prober::ClientTls tls(plan.tls, plan.target.host);
 

@@ -1,11 +1,9 @@
-#include "cli/bucket_outputs.hpp"
+#include "cli/bucket_flags.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
-#include "core/errors.hpp"
-#include "core/atomic_file.hpp"
 #include "reports/bucket_text.hpp"
+#include "runs/exit_decision.hpp"
 
 namespace tlsprobe::cli {
 
@@ -29,15 +27,10 @@ BucketSettings::BucketSettings(const BucketFlags& flags)
     config_.background = flags.background;
 }
 
-int write_bucket_outputs(std::span<const prober::ProbeRecord> records, const BucketSettings& settings,
-                         const std::filesystem::path& dir)
+int print_bucket_report(const results::BucketAnalysis& analysis, bool interrupted)
 {
-    const auto analysis = results::analyze_buckets(records, settings.config());
-    std::filesystem::create_directories(dir);
-    core::write_file_atomically(
-        dir / "buckets.json", boost::json::serialize(results::bucket_analysis_json(analysis, settings.config())) + "\n");
     fmt::print("{}", reports::bucket_report(analysis));
-    return static_cast<int>(analysis.healthy() ? core::ExitCode::healthy : core::ExitCode::unhealthy);
+    return static_cast<int>(runs::exit_code(analysis.judgement, interrupted));
 }
 
 }  // namespace tlsprobe::cli

@@ -1,11 +1,9 @@
 #pragma once
 // What `buckets` and `hunt` share: the --model and --background-loss flags,
-// and writing buckets.json, the table and the findings.
+// and printing the bucket report with its exit code.
 #include <CLI/CLI.hpp>
 
-#include <filesystem>
 #include <memory>
-#include <span>
 #include <string>
 
 #include "results/bucket_analysis.hpp"
@@ -31,9 +29,7 @@ private:
     results::BucketAnalysisConfig config_;
 };
 
-// Analyses `records`, writes DIR/buckets.json, prints the table and the
-// findings on stdout; returns the exit code (0 healthy, 1 otherwise).
-[[nodiscard]] int write_bucket_outputs(std::span<const prober::ProbeRecord> records, const BucketSettings& settings,
-                                       const std::filesystem::path& dir);
+// Prints the table and the findings on stdout; returns the exit code.
+[[nodiscard]] int print_bucket_report(const results::BucketAnalysis& analysis, bool interrupted);
 
 }  // namespace tlsprobe::cli

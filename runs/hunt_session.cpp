@@ -1,0 +1,48 @@
+#include "runs/hunt_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "core/errors.hpp"
+#include "prober/client_tls.hpp"
+#include "prober/fleet_setup.hpp"
+#include "results/hunt_planner.hpp"
+#include "runs/bucket_outputs.hpp"
+#include "runs/run_directory.hpp"
+
+namespace tlsprobe::runs {
+
+HuntResult hunt_session(const HuntRequest& request)
+{
+    auto plan = request.plan;
+    plan.count = request.budget;
+    const auto endpoints = prober::resolve_fleet_endpoints(plan);
+    if (request.buckets.model != nullptr && plan.source_ip.empty()) {
+        throw core::UsageError("model", ": needs --source-ip, the source address the hash model sees");
+    }
+    prober::check_source_address(endpoints);
+    refuse_existing_run(request.out_dir);
+    prober::raise_open_files_limit(plan.concurrency);
+    const prober::ClientTls tls(plan.tls, plan.target.host);
+    results::HuntPlanner planner({
+        .model = request.buckets.model,
+        .base = {.src = endpoints.source, .src_port = 0, .dst = endpoints.target.address(),
+                 .dst_port = endpoints.target.port()},
+        .port_low = plan.port_range.low,
+        .port_high = plan.port_range.high,
+        .budget = request.budget,
+        .background = request.buckets.background,
+        .alpha = request.buckets.alpha,
+        .seed = plan.seed,
+    });
+    HuntResult result;
+    result.dir = make_run_directory(request.out_dir.string(), "hunt-");
+    spdlog::info("hunting on {}:{} from ports {}-{}, budget {} probes at {}/s, records in {}", plan.target.host,
+                 plan.target.port, plan.port_range.low, plan.port_range.high, request.budget, plan.rate,
+                 result.dir.string());
+    result.report = run_hunt(plan, endpoints, tls, planner, result.dir, request.repeat_gap);
+    spdlog::info("hunt done: {} probes in {} rounds", result.report.records.size(), result.report.rounds);
+    result.analysis = write_bucket_analysis(result.report.records, request.buckets, result.dir);
+    return result;
+}
+
+}  // namespace tlsprobe::runs
