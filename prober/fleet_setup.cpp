@@ -11,6 +11,16 @@ namespace {
 
 namespace asio = boost::asio;
 
+asio::ip::address parse_source(const std::string& source_ip)
+{
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(source_ip, ec);
+    if (ec) {
+        throw core::UsageError("--source-ip: \"" + source_ip + "\" is not an IP address");
+    }
+    return address;
+}
+
 asio::ip::tcp::endpoint resolve_target(const scenarios::Endpoint& target, const std::string& source_ip)
 {
     asio::io_context io;
@@ -24,7 +34,7 @@ asio::ip::tcp::endpoint resolve_target(const scenarios::Endpoint& target, const 
     if (source_ip.empty()) {
         return results.begin()->endpoint();
     }
-    const bool want_v6 = asio::ip::make_address(source_ip).is_v6();
+    const bool want_v6 = parse_source(source_ip).is_v6();
     for (const auto& entry : results) {
         if (entry.endpoint().address().is_v6() == want_v6) {
             return entry.endpoint();
@@ -40,12 +50,7 @@ asio::ip::address source_address(const std::string& source_ip, const asio::ip::t
         return target.address().is_v6() ? asio::ip::address(asio::ip::address_v6::any())
                                          : asio::ip::address(asio::ip::address_v4::any());
     }
-    boost::system::error_code ec;
-    const auto address = asio::ip::make_address(source_ip, ec);
-    if (ec) {
-        throw core::UsageError("--source-ip: \"" + source_ip + "\" is not an IP address");
-    }
-    return address;
+    return parse_source(source_ip);
 }
 
 }  // namespace

@@ -2,46 +2,28 @@
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
-#include <fstream>
 
 #include "capture/capture_file.hpp"
 #include "capture/flow_json.hpp"
 #include "core/errors.hpp"
+#include "core/jsonl_reader.hpp"
 
 namespace tlsprobe::results {
 namespace {
 
 namespace json = boost::json;
 
-json::object parse_line(const std::string& line, const std::filesystem::path& path, int number)
-{
-    boost::system::error_code ec;
-    auto value = json::parse(line, ec);
-    if (ec || !value.is_object()) {
-        throw core::InputError(fmt::format("{}:{}: not a JSON object", path.string(), number));
-    }
-    return std::move(value.as_object());
-}
-
+// The complete lines of a JSON Lines file; a last line cut by a killed
+// writer is skipped with a warning, so the records before it stay usable.
 template <typename Handle>
 void for_each_line(const std::filesystem::path& path, Handle handle)
 {
-    std::ifstream in(path);
-    if (!in) {
-        throw core::InputError("cannot read " + path.string());
-    }
-    std::string line;
-    for (int number = 1; std::getline(in, line); ++number) {
-        if (line.empty()) {
-            continue;
-        }
-        auto object = parse_line(line, path, number);
-        try {
-            handle(object);
-        } catch (const core::InputError& error) {
-            throw core::InputError(fmt::format("{}:{}: {}", path.string(), number, error.what()));
-        }
+    const auto read = core::read_jsonl(path, [&](const json::object& object, std::uint64_t) { handle(object); });
+    if (read.cut_line) {
+        spdlog::warn("{}:{}: the last line is cut short (its writer was stopped); the {} complete lines are used",
+                     path.string(), *read.cut_line, read.records);
     }
 }
 
@@ -54,6 +36,7 @@ void take_summary(VantageFlows& vantage, const json::object& summary)
     if (const auto* error = summary.if_contains("input_error"); error != nullptr && error->is_string()) {
         vantage.input_error = std::string(error->as_string());
     }
+    vantage.summarised = true;
 }
 
 }  // namespace

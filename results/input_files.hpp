@@ -19,6 +19,9 @@ struct VantageFlows {
     std::vector<FlowEvidence> flows;
     std::optional<std::uint64_t> kernel_dropped;   // empty: not a live capture (or not reported)
     std::optional<std::string> input_error;        // a truncated capture file
+    // The agent ended the file with its capture_summary: it saw the whole run.
+    // A flows file without one was cut short (the agent was killed).
+    bool summarised = false;
     [[nodiscard]] bool lossy() const { return kernel_dropped.value_or(0) > 0; }
 };
 

@@ -148,7 +148,7 @@ CaptureAgents::CaptureAgents(std::span<const CaptureSpec> specs, std::uint16_t p
                              const std::filesystem::path& run_dir)
 {
     for (const auto& [name, spec] : specs) {
-        const auto argv = agent_command(spec, name, port, run_dir / (name + ".pcap"));
+        const auto argv = agent_command(spec, name, port, vantage_pcap_file(run_dir, name));
         agents_.push_back(std::make_unique<AgentProcess>(name, argv, vantage_flows_file(run_dir, name)));
     }
     for (const auto& agent : agents_) {

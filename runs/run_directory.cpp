@@ -40,6 +40,11 @@ std::filesystem::path vantage_flows_file(const std::filesystem::path& run_dir, s
     return run_dir / (std::string(name) + ".flows.jsonl");
 }
 
+std::filesystem::path vantage_pcap_file(const std::filesystem::path& run_dir, std::string_view name)
+{
+    return run_dir / (std::string(name) + ".pcap");
+}
+
 results::AnalysisInputs read_run_directory(const std::filesystem::path& dir)
 {
     results::AnalysisInputs inputs;
@@ -48,8 +53,29 @@ results::AnalysisInputs read_run_directory(const std::filesystem::path& dir)
     }
     for (auto* vantage : {&inputs.client, &inputs.server}) {
         const std::string name = vantage == &inputs.client ? "client" : "server";
-        if (const auto flows = vantage_flows_file(dir, name); std::filesystem::exists(flows)) {
-            *vantage = results::read_flows_file(flows, name);
+        const auto flows = vantage_flows_file(dir, name);
+        if (!std::filesystem::exists(flows)) {
+            continue;
+        }
+        *vantage = results::read_flows_file(flows, name);
+        if ((*vantage)->summarised) {
+            continue;
+        }
+        // The agent never closed its timelines (it was killed): the pcap it
+        // wrote as it went holds every packet up to then, open flows included.
+        if (const auto pcap = vantage_pcap_file(dir, name); std::filesystem::exists(pcap)) {
+            spdlog::warn("{} ends without the capture summary (its agent was stopped); reading {} instead",
+                         flows.string(), pcap.string());
+            *vantage = results::read_pcap_file(pcap, name);
+        } else if (name == "server") {
+            // A server capture cut short would blame the path for every
+            // connection made after the cut: the server's evidence is unknown.
+            spdlog::warn("{} ends without the capture summary and there is no pcap: the server vantage is left out, "
+                         "so verdicts that need it are unknown",
+                         flows.string());
+            vantage->reset();
+        } else {
+            (*vantage)->input_error = "ends without the capture summary (its agent was stopped)";
         }
     }
     return inputs;

@@ -20,8 +20,14 @@ void refuse_existing_run(const std::filesystem::path& requested);
 // Where a run keeps the timelines that vantage `name` streamed.
 [[nodiscard]] std::filesystem::path vantage_flows_file(const std::filesystem::path& run_dir, std::string_view name);
 
+// Where a local capture agent of vantage `name` writes its packets.
+[[nodiscard]] std::filesystem::path vantage_pcap_file(const std::filesystem::path& run_dir, std::string_view name);
+
 // A run directory as `run --capture` leaves it: probes.jsonl, and the
-// client and server vantages' timelines when they were captured.
+// client and server vantages' timelines when they were captured. A flows
+// file that its agent did not finish (no capture summary: killed) is
+// replaced by the vantage's pcap when there is one; a cut server vantage
+// without a pcap is left out rather than trusted.
 [[nodiscard]] results::AnalysisInputs read_run_directory(const std::filesystem::path& dir);
 
 // RUN_DIR/probes.jsonl as the hashing device saw it: behind a NAT or a

@@ -19,7 +19,9 @@ namespace {
 
 std::string utc_timestamp(std::chrono::system_clock::time_point at)
 {
-    return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", std::chrono::floor<std::chrono::milliseconds>(at));
+    const auto seconds = std::chrono::floor<std::chrono::seconds>(at);
+    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(at - seconds).count();
+    return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", seconds, millis);
 }
 
 boost::json::array captures_json(std::span<const CaptureSpec> captures)

@@ -221,9 +221,12 @@ TEST(ProberLoopback, ResumePaddingTls12AndIpv6DoWhatTheFlagsSay)
     const auto ca = (dir.path() / "ca.pem").string();
 
     // Each worker's first probe is a full handshake, every later one resumes.
+    // One slot per worker, so a worker's second probe starts only after its
+    // first one has its session, however slow the machine.
     const auto resumed = dir.path() / "resumed";
     auto result = run_command({tlsprobe_binary(), "run", "--target", v4->substr(10), "--ca-file", ca, "--ports",
-                               "22600-22619", "--workers", "2", "--resume", "--out", resumed.string()});
+                               "22600-22619", "--workers", "2", "--concurrency", "2", "--resume", "--out",
+                               resumed.string()});
     ASSERT_EQ(result.exit_code, 0) << result.err;
     std::size_t full = 0;
     for (const auto& record : read_probes(resumed)) {

@@ -81,6 +81,29 @@ Case buckets_case(std::string name, std::vector<std::string> args, std::string m
             .absent = {"buckets.json"}};
 }
 
+// `count` probes of one tuple each, all ending in `outcome`.
+std::string probe_lines(std::size_t count, std::string_view outcome)
+{
+    std::string lines;
+    for (std::size_t i = 0; i < count; ++i) {
+        prober::ProbeRecord record;
+        record.probe_id = i;
+        record.src_ip = "127.0.0.1";
+        record.src_port = static_cast<std::uint16_t>(20000 + i);
+        record.dst_ip = "127.0.0.1";
+        record.dst_port = 443;
+        record.outcome = *prober::outcome_from_string(outcome);
+        lines += boost::json::serialize(prober::to_json(record)) + "\n";
+    }
+    return lines;
+}
+
+// A pcap file's global header and not one packet: what a capture holds when
+// it was cut right after it started (Ethernet, snaplen 65535).
+const std::string empty_pcap("\xd4\xc3\xb2\xa1\x02\x00\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+                             "\xff\xff\x00\x00\x01\x00\x00\x00",
+                             24);
+
 std::vector<Case> cases()
 {
     const std::string target = "127.0.0.1:443";
@@ -133,6 +156,49 @@ std::vector<Case> cases()
          .message = "unknown command frobnicate; commands are: run, serve, analyze, capture, flows, lab, buckets, hunt",
          .one_line = true},
         {.name = "TopLevelNoCommand", .args = {}, .message = "a command is required; commands are: run", .one_line = true},
+
+        // Item 3: a source address that is not on this host is refused before the run.
+        run_case("RunSourceNotOnThisHost", {"--target", target, "--source-ip", "198.18.0.1"},
+                 "--source-ip: 198.18.0.1 is not an address of this host"),
+        // Item 13: a source that is not an address is bad usage, not an unexpected failure.
+        run_case("RunSourceNotAnAddress", {"--target", target, "--source-ip", "notanip"},
+                 "--source-ip: \"notanip\" is not an IP address"),
+        // Item 12: capture specs are checked before the run directory exists.
+        run_case("RunCaptureWithoutEquals", {"--target", target, "--insecure", "--capture", "client"},
+                 "--capture: \"client\" is not NAME=INTERFACE or NAME=COMMAND"),
+        run_case("RunCaptureTwice", {"--target", target, "--insecure", "--capture", "client=lo", "--capture",
+                                     "client=lo"},
+                 "--capture: vantage \"client\" is given twice"),
+
+        // Item 1: probes that the client capture does not hold are unknown, never ok: exit 4.
+        {.name = "AnalyzeProbesWithoutFlowsAreUnknown",
+         .args = {"analyze", "--client-pcap", "{dir}/cut.pcap", "--probes", "{dir}/probes.jsonl", "--out", "{dir}/out"},
+         .exit_code = 4,
+         .message = "40 of 40 connections have verdict unknown",
+         .files = {{"cut.pcap", empty_pcap}, {"probes.jsonl", probe_lines(40, "ok")}}},
+        // Item 4: a dead target is not healthy, repeats or not.
+        {.name = "BucketsDeadTargetIsUnhealthy",
+         .args = {"buckets", "{dir}"},
+         .exit_code = 1,
+         .message = "",
+         .files = {{"probes.jsonl", probe_lines(20, "handshake_timeout")}}},
+        {.name = "BucketsNothingOnTheWire",
+         .args = {"buckets", "{dir}"},
+         .exit_code = 4,
+         .message = "",
+         .files = {{"probes.jsonl", probe_lines(5, "local_error")}}},
+        // Item 13: an output directory that cannot be made is the environment (3), not a crash.
+        {.name = "BucketsOutCannotBeCreated",
+         .args = {"buckets", "{dir}", "--out", "/proc/nope"},
+         .exit_code = 3,
+         .message = "cannot create /proc/nope",
+         .files = {{"probes.jsonl", probe_lines(5, "ok")}}},
+        // Item 19: a cut last line (a killed writer) leaves the complete lines usable.
+        {.name = "BucketsProbesWithACutLastLine",
+         .args = {"buckets", "{dir}"},
+         .exit_code = 0,
+         .message = "the last line is cut short",
+         .files = {{"probes.jsonl", probe_lines(20, "ok") + R"({"probe_id":20,"attempt":1,"src_ip":"127.)"}}},
 
         // Existing checks of `buckets` and `hunt`.
         buckets_case("BucketsUnknownModel", {"{dir}", "--model", "md5:mod=8"}, "unknown model 'md5'"),

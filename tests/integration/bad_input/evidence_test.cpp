@@ -119,6 +119,39 @@ TEST(RepeatedTuples, WaitForTheirPreviousAttemptAndCountAttempts)
     EXPECT_EQ(attempts[23101], (std::vector<std::uint32_t>{1, 2, 3}));
 }
 
+// Item 2: a capture vantage whose agent stops right after it said ready saw
+// nothing of the run: the run cannot be healthy (exit 4, the reason named).
+// Item 20: summary.json says when the run started (UTC) and how it was made.
+TEST(CaptureVantage, ThatStopsEarlyMakesTheRunInconclusive)
+{
+    const Server server("normal");
+    TempDir dir;
+    const auto agent = dir.path() / "agent.sh";
+    std::ofstream(agent) << "#!/bin/sh\necho '{\"type\":\"capture_ready\",\"vantage\":\"server\"}'\nexit 1\n";
+    std::filesystem::permissions(agent, std::filesystem::perms::owner_all);
+    const auto out = dir.path() / "run";
+    const auto result = run_command({tlsprobe_binary(), "run", "--target", server.target(), "--ca-file",
+                                     server.ca_file(), "--count", "5", "--alpn", "http/1.1", "--capture",
+                                     "server=" + agent.string(), "--capture-linger", "0.2", "--out", out.string()});
+    EXPECT_EQ(exit_of(result), 4) << result.err;
+    EXPECT_NE(result.out.find("Not enough evidence:"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("capture vantage server stopped before the run ended"), std::string::npos)
+        << result.out;
+    const auto summary = read_summary(out);
+    EXPECT_EQ(summary.at("health").as_string(), "insufficient_evidence");
+    EXPECT_EQ(summary.at("vantage_problems").as_array().size(), 1U);
+    const std::string started(summary.at("started_utc").as_string());
+    EXPECT_EQ(started.size(), std::string("2026-12-02T03:30:00.123Z").size()) << started;
+    EXPECT_EQ(started.back(), 'Z');
+    const auto& plan = summary.at("plan").as_object();
+    EXPECT_EQ(plan.at("alpn").as_array().size(), 1U);
+    EXPECT_EQ(plan.at("ca_file").as_string(), server.ca_file());
+    for (const auto* key : {"sni", "ciphers", "groups", "hold_s", "workers", "verify", "count"}) {
+        EXPECT_TRUE(plan.contains(key)) << key;
+    }
+    EXPECT_EQ(summary.at("captures").as_array().at(0).as_object().at("vantage").as_string(), "server");
+}
+
 // Item 17c: a plain-text service on the target port is `not_tls`, not an alert.
 TEST(NotTls, APlainTextServerIsNamed)
 {

@@ -5,6 +5,7 @@
 #include "results/analysis.hpp"
 #include "results/flow_join.hpp"
 #include "results/verdict.hpp"
+#include "results/verdict_findings.hpp"
 
 namespace tlsprobe::results {
 namespace {
@@ -298,6 +299,42 @@ TEST(Analysis, FindingsSayWhatWasLostAndWhereInNumbers)
               "3 of 10 ClientHellos never reached the server; each was ACKed by a device 2 hops from the client "
               "(TTL 253; the server sends with 64).");
     EXPECT_EQ(analysis.filters.at(Verdict::client_hello_lost), "(ip.addr == 198.18.1.2 && tcp.port in {40000, 40001, 40002})");
+}
+
+}  // namespace
+}  // namespace tlsprobe::results
+
+namespace tlsprobe::results {
+namespace {
+
+// Findings agree with the verdicts: connections the evidence does not decide
+// are never summed up as "nothing was lost".
+TEST(VerdictFindings, UnknownVerdictsAreNotCalledFine)
+{
+    Analysis analysis;
+    for (int i = 0; i < 20; ++i) {
+        VerdictRecord record;
+        record.verdict = Verdict::unknown;
+        record.sub = VerdictSub::probe_outcome;
+        record.probe_outcome = "midstream_close";
+        analysis.verdicts.push_back(record);
+    }
+    const auto findings = verdict_findings(analysis);
+    ASSERT_EQ(findings.size(), 1U);
+    EXPECT_EQ(findings[0],
+              "20 of 20 connections have verdict unknown: the evidence does not decide them (20 midstream_close); "
+              "they are not counted as fine.");
+}
+
+TEST(VerdictFindings, NothingOnTheWireIsNotAllCompleted)
+{
+    Analysis analysis;
+    VerdictRecord record;
+    record.verdict = Verdict::local_error;
+    analysis.verdicts.assign(3, record);
+    const auto findings = verdict_findings(analysis);
+    ASSERT_EQ(findings.size(), 1U);
+    EXPECT_EQ(findings[0], "None of the 3 probes reached the wire (local_error): nothing was judged.");
 }
 
 }  // namespace
