@@ -52,7 +52,7 @@ TEST(Interrupt, ProbesHungInTheHandshakeAreWrittenAsInterrupted)
 
     TempDir dir;
     const auto out = dir.path() / "run";
-    ChildProcess run({tlsprobe_binary(), "run", "--target", target, "--insecure", "--ports", "23000-23019",
+    ChildProcess run({tlsprobe_binary(), "run", "--target", target, "--insecure", "--ports", "31000-31019",
                       "--count", "20", "--rate", "0", "--workers", "2", "--handshake-timeout", "30", "--out",
                       out.string()});
     // No probe can end before the 30 s handshake timeout: wait until the
