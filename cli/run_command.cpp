@@ -8,7 +8,6 @@
 #include "cli/probe_flags.hpp"
 #include "core/durations.hpp"
 #include "core/errors.hpp"
-#include "prober/fleet.hpp"
 #include "runs/exit_decision.hpp"
 #include "runs/run_session.hpp"
 #include "reports/analysis_text.hpp"
@@ -56,10 +55,6 @@ int run(RunOptions& options)
 {
     const auto result = runs::run_session(build_request(options));
     fmt::print("{}", reports::run_summary_table(result.fleet.stats, result.facts));
-    if (result.fleet.abandoned != 0) {
-        spdlog::warn("{} probes were still in flight after the {} s grace and have no record", result.fleet.abandoned,
-                     prober::interrupt_grace.count());
-    }
     if (result.analysis) {
         fmt::print("\n{}", reports::analysis_report(*result.analysis, *result.inputs));
     }

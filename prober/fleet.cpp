@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <exception>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include "prober/arrival_schedule.hpp"
+#include "prober/outcome_rules.hpp"
 #include "prober/port_plan.hpp"
 #include "prober/probe.hpp"
 #include "core/stop_signals.hpp"
@@ -35,8 +37,8 @@ std::string http_request(const std::string& host)
 
 // One worker thread's world. Only its own thread touches it, except the
 // atomics (read by the progress line). The io_context is the last member so
-// it is destroyed first: probes abandoned after an interrupt are coroutine
-// frames inside it, and they refer to the members above.
+// it is destroyed first: probes stopped at an interrupt are coroutine frames
+// inside it, and they refer to the members above (their records, the environment).
 struct Worker {
     Worker(const scenarios::RunPlan& plan, ProbeEnvironment environment, unsigned index, unsigned workers,
            std::uint32_t concurrency)
@@ -47,7 +49,9 @@ struct Worker {
     ProbeEnvironment env;
     ArrivalSchedule schedule;
     std::uint32_t cap;
-    std::uint32_t in_flight = 0;
+    // The records of the probes started and not yet written, one per probe in
+    // flight; each probe's coroutine holds its element and fills it in.
+    std::list<ProbeRecord> flying;
     bool stopping = false;
     // Timers of the launch coroutine, which owns them; null before it starts.
     asio::steady_timer* arrival = nullptr;
@@ -116,18 +120,38 @@ asio::awaitable<void> wait_for_free_slot(Worker& worker)
     co_await worker.slot_freed->async_wait(use_tuple);
 }
 
-asio::awaitable<void> probe_and_record(Worker& worker, ProbeTicket ticket, const ProbeSink& sink, BusyPorts& busy)
+void write_record(Worker& worker, const ProbeRecord& record, const ProbeSink& sink)
 {
-    const auto record = co_await run_probe(worker.env, ticket);
-    busy.release(ticket.source_port);
     sink(record);
     worker.stats.add(record);
     if (is_path_failure(record.outcome)) {
         worker.failed.fetch_add(1, std::memory_order_relaxed);
     }
     worker.finished.fetch_add(1, std::memory_order_relaxed);
-    --worker.in_flight;
+}
+
+asio::awaitable<void> probe_and_record(Worker& worker, std::list<ProbeRecord>::iterator record,
+                                       const ProbeSink& sink, BusyPorts& busy)
+{
+    co_await run_probe(worker.env, *record);
+    busy.release(record->src_port);
+    write_record(worker, *record, sink);
+    worker.flying.erase(record);
     worker.slot_freed->cancel();
+}
+
+// The grace after an interrupt is over: every probe still in flight is
+// written as it stands, then the loop stops. Running on the worker's own
+// thread, between two resumptions of its probes, it sees each record whole;
+// the stopped loop never resumes those coroutines again (they are destroyed
+// with the io_context), so none of them can write a second record.
+void write_interrupted(Worker& worker, const ProbeSink& sink)
+{
+    for (auto& record : worker.flying) {
+        mark_interrupted(record, worker.env.clock.now_ns());
+        write_record(worker, record, sink);
+    }
+    worker.io.stop();
 }
 
 asio::awaitable<void> launch(Worker& worker, const PortPlan& ports, BusyPorts& busy, std::uint64_t planned,
@@ -148,7 +172,7 @@ asio::awaitable<void> launch(Worker& worker, const PortPlan& ports, BusyPorts& b
         const auto assignment = ports.at(slot.probe_index);
         bool late = false;
         while (!worker.stopping) {
-            if (worker.in_flight >= worker.cap) {
+            if (worker.flying.size() >= worker.cap) {
                 late = true;
                 co_await wait_for_free_slot(worker);
             } else if (!busy.try_hold(assignment.port, worker)) {
@@ -164,22 +188,20 @@ asio::awaitable<void> launch(Worker& worker, const PortPlan& ports, BusyPorts& b
         if (worker.stopping) {
             break;
         }
-        ++worker.in_flight;
+        const auto record = worker.flying.insert(
+            worker.flying.end(), new_probe_record(worker.env, {.probe_id = slot.probe_index,
+                                                               .attempt = assignment.attempt,
+                                                               .source_port = assignment.port,
+                                                               .due_ns = slot.due_ns}));
         worker.started.fetch_add(1, std::memory_order_relaxed);
-        asio::co_spawn(worker.io,
-                       probe_and_record(worker,
-                                        {.probe_id = slot.probe_index,
-                                         .attempt = assignment.attempt,
-                                         .source_port = assignment.port,
-                                         .due_ns = slot.due_ns},
-                                        sink, busy),
+        asio::co_spawn(worker.io, probe_and_record(worker, record, sink, busy),
                        [](const std::exception_ptr& error) {
                            if (error) {
                                std::rethrow_exception(error);
                            }
                        });
     }
-    while (worker.in_flight > 0) {
+    while (!worker.flying.empty()) {
         co_await wait_for_free_slot(worker);
     }
     worker.arrival = nullptr;
@@ -268,6 +290,7 @@ FleetReport Fleet::run()
     const bool show_progress = ::isatty(STDERR_FILENO) == 1;
     auto next_progress = PhaseClock::clock::now();
     std::optional<PhaseClock::clock::time_point> give_up_at;
+    bool gave_up = false;
     while (running.load() > 0) {
         const bool signalled = stop_signals.received(std::chrono::milliseconds(20));
         const bool worker_failed = std::any_of(workers.begin(), workers.end(), [](const auto& w) {
@@ -286,9 +309,10 @@ FleetReport Fleet::run()
                 });
             }
         }
-        if (give_up_at && PhaseClock::clock::now() >= *give_up_at) {
+        if (give_up_at && !gave_up && PhaseClock::clock::now() >= *give_up_at) {
+            gave_up = true;
             for (auto& worker : workers) {
-                worker->io.stop();
+                asio::post(worker->io, [&w = *worker, this] { write_interrupted(w, sink_); });
             }
         }
         if (show_progress && PhaseClock::clock::now() >= next_progress) {
@@ -308,7 +332,6 @@ FleetReport Fleet::run()
         }
         report.stats.merge(worker->stats);
         report.late_starts += worker->late_starts;
-        report.abandoned += worker->started.load() - worker->finished.load();
     }
     std::int64_t last_end_ns = 0;
     for (const auto& worker : workers) {

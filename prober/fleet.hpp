@@ -1,6 +1,7 @@
 #pragma once
 // The client fleet: worker threads, each with its own io_context, schedule,
-// concurrency share and statistics, handing one record per finished probe to a sink.
+// concurrency share and statistics, handing one record per started probe to
+// a sink (probes still in flight when a run is interrupted included).
 #include <boost/asio/ip/tcp.hpp>
 
 #include <atomic>
@@ -18,12 +19,12 @@ namespace tlsprobe::prober {
 struct FleetReport {
     RunStats stats;
     std::uint64_t late_starts = 0;
-    std::uint64_t abandoned = 0;   // in flight when the grace after an interrupt ran out; no record
     bool interrupted = false;
     double wall_seconds = 0;
 };
 
-// How long probes still in flight may finish after SIGINT/SIGTERM.
+// How long probes still in flight may finish after SIGINT/SIGTERM; those
+// still running then are written with Outcome::interrupted.
 inline constexpr std::chrono::seconds interrupt_grace{2};
 
 class Fleet {

@@ -1,6 +1,7 @@
 #include "prober/outcome_rules.hpp"
 
 #include <boost/asio/error.hpp>
+#include <fmt/format.h>
 
 namespace tlsprobe::prober {
 
@@ -74,6 +75,37 @@ Outcome midstream_outcome(const StreamResult& result)
         break;
     }
     return Outcome::midstream_reset;
+}
+
+std::string_view phase_in_progress(const PhaseTimes& t)
+{
+    if (!t.connect_start) {
+        return "start_lag";
+    }
+    if (!t.established) {
+        return "tcp_connect";
+    }
+    if (t.client_hello && !t.server_hello) {
+        return "server_hello_wait";
+    }
+    if (!t.handshake_done) {
+        return "tls_handshake";
+    }
+    if (t.request && !t.first_byte) {
+        return "time_to_first_byte";
+    }
+    if (t.first_byte && !t.done) {
+        return "response";
+    }
+    return "close";
+}
+
+void mark_interrupted(ProbeRecord& record, std::int64_t now_ns)
+{
+    const auto since = record.t.connect_start.value_or(record.t.scheduled.value_or(now_ns));
+    record.outcome = Outcome::interrupted;
+    record.error = fmt::format("interrupted {:.1f} s into the probe, in phase {}",
+                               static_cast<double>(now_ns - since) / 1e9, phase_in_progress(record.t));
 }
 
 }  // namespace tlsprobe::prober

@@ -4,6 +4,7 @@
 #include <boost/system/error_code.hpp>
 
 #include <cstdint>
+#include <string_view>
 
 #include "prober/tls_stream.hpp"
 #include "prober/probe_record.hpp"
@@ -31,5 +32,15 @@ namespace tlsprobe::prober {
 
 // The request or response failed after the handshake.
 [[nodiscard]] Outcome midstream_outcome(const StreamResult& result);
+
+// The phase a probe that has not ended is in, from the timestamps it has:
+// the summary's phase names where one fits (start_lag before connect,
+// tcp_connect, server_hello_wait, tls_handshake, time_to_first_byte,
+// response), and `close` after the exchange (hold, waiting for the server's close).
+[[nodiscard]] std::string_view phase_in_progress(const PhaseTimes& t);
+
+// The run stopped while the probe was in flight: the record keeps what it
+// has and says where the probe was, `now_ns` on the run's clock.
+void mark_interrupted(ProbeRecord& record, std::int64_t now_ns);
 
 }  // namespace tlsprobe::prober

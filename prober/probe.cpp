@@ -107,9 +107,8 @@ void close_socket(tcp::socket& socket, bool server_closed_first)
 
 }  // namespace
 
-asio::awaitable<ProbeRecord> run_probe(ProbeEnvironment& env, ProbeTicket ticket)
+ProbeRecord new_probe_record(const ProbeEnvironment& env, const ProbeTicket& ticket)
 {
-    const PhaseClock& clock = env.clock;
     ProbeRecord record;
     record.probe_id = ticket.probe_id;
     record.attempt = ticket.attempt;
@@ -118,7 +117,12 @@ asio::awaitable<ProbeRecord> run_probe(ProbeEnvironment& env, ProbeTicket ticket
     record.dst_ip = env.target.address().to_string();
     record.dst_port = env.target.port();
     record.t.scheduled = ticket.due_ns;
+    return record;
+}
 
+asio::awaitable<void> run_probe(ProbeEnvironment& env, ProbeRecord& record)
+{
+    const PhaseClock& clock = env.clock;
     const auto executor = co_await asio::this_coro::executor;
     tcp::socket socket(executor);
     boost::system::error_code ec;
@@ -128,12 +132,12 @@ asio::awaitable<ProbeRecord> run_probe(ProbeEnvironment& env, ProbeTicket ticket
         socket.set_option(asio::socket_base::reuse_address(true), ec);
     }
     if (!ec) {
-        socket.bind(tcp::endpoint(env.source, ticket.source_port), ec);
+        socket.bind(tcp::endpoint(env.source, record.src_port), ec);
     }
     if (ec) {
         record.outcome = Outcome::local_error;
-        record.error = "bind " + record.src_ip + ":" + std::to_string(ticket.source_port) + ": " + ec.message();
-        co_return record;
+        record.error = "bind " + record.src_ip + ":" + std::to_string(record.src_port) + ": " + ec.message();
+        co_return;
     }
 
     asio::steady_timer deadline(executor);
@@ -145,14 +149,14 @@ asio::awaitable<ProbeRecord> run_probe(ProbeEnvironment& env, ProbeTicket ticket
         record.tcp_at_end = read_tcp_info(socket.native_handle());
         close_socket(socket, false);
         record.t.closed = clock.now_ns();
-        co_return record;
+        co_return;
     }
     if (const auto [connect_ec] = std::get<0>(connected); connect_ec) {
         record.outcome = connect_outcome(connect_ec);
         record.error = "connect: " + connect_ec.message();
         close_socket(socket, false);
         record.t.closed = clock.now_ns();
-        co_return record;
+        co_return;
     }
     record.t.established = clock.now_ns();
     record.src_ip = socket.local_endpoint(ec).address().to_string();
@@ -190,7 +194,7 @@ asio::awaitable<ProbeRecord> run_probe(ProbeEnvironment& env, ProbeTicket ticket
         record_alert(record, messages);
         close_socket(socket, handshake.status == StreamStatus::eof || handshake.status == StreamStatus::close_notify);
         record.t.closed = clock.now_ns();
-        co_return record;
+        co_return;
     }
     record.t.handshake_done = clock.now_ns();
     record.client_hello_acked = true;
@@ -239,7 +243,6 @@ asio::awaitable<ProbeRecord> run_probe(ProbeEnvironment& env, ProbeTicket ticket
     record.tcp_at_end = read_tcp_info(socket.native_handle());
     close_socket(socket, closed_by_server);
     record.t.closed = clock.now_ns();
-    co_return record;
 }
 
 }  // namespace tlsprobe::prober

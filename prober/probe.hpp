@@ -39,6 +39,14 @@ struct ProbeTicket {
     std::int64_t due_ns = 0;
 };
 
-boost::asio::awaitable<ProbeRecord> run_probe(ProbeEnvironment& env, ProbeTicket ticket);
+// The record of a probe that has not started yet: which tuple, which attempt,
+// when it was due.
+[[nodiscard]] ProbeRecord new_probe_record(const ProbeEnvironment& env, const ProbeTicket& ticket);
+
+// Runs the probe that `record` (from new_probe_record) describes. Each phase
+// is written into the record as it happens, so at any suspension the record
+// holds everything seen so far: a run that stops the probe early writes it as
+// it stands (Outcome::interrupted) instead of losing it.
+boost::asio::awaitable<void> run_probe(ProbeEnvironment& env, ProbeRecord& record);
 
 }  // namespace tlsprobe::prober

@@ -25,6 +25,7 @@ constexpr std::array<std::string_view, outcome_count> outcome_names{
     "midstream_close",
     "midstream_timeout",
     "local_error",
+    "interrupted",
 };
 
 using PhaseMember = std::optional<std::int64_t> PhaseTimes::*;
@@ -174,7 +175,7 @@ std::optional<Outcome> outcome_from_string(std::string_view name)
 
 bool is_path_failure(Outcome outcome)
 {
-    return outcome != Outcome::ok && outcome != Outcome::local_error;
+    return outcome != Outcome::ok && outcome != Outcome::local_error && outcome != Outcome::interrupted;
 }
 
 boost::json::object to_json(const ProbeRecord& record)

@@ -26,13 +26,15 @@ enum class Outcome {
     midstream_close,
     midstream_timeout,
     local_error,
+    interrupted,      // the run was stopped while the probe was in flight
 };
-inline constexpr int outcome_count = static_cast<int>(Outcome::local_error) + 1;
+inline constexpr int outcome_count = static_cast<int>(Outcome::interrupted) + 1;
 
 [[nodiscard]] std::string_view to_string(Outcome outcome);
 [[nodiscard]] std::optional<Outcome> outcome_from_string(std::string_view name);
 // Whether the outcome says something about the path or the server (as
-// opposed to `ok`, or a failure of the prober's own host).
+// opposed to `ok`, a failure of the prober's own host, or a probe the run
+// stopped before it ended).
 [[nodiscard]] bool is_path_failure(Outcome outcome);
 
 // TCP_INFO of the probe's socket at one moment.

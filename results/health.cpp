@@ -42,13 +42,16 @@ HealthJudgement judge_outcomes(const prober::RunStats& stats)
     HealthJudgement judgement{.health = Health::healthy, .reasons = {}};
     const auto probes = stats.probes();
     std::uint64_t path_failures = 0;
-    std::uint64_t not_on_wire = 0;
+    // Probes that say nothing of the path: failures of this host
+    // (local_error) and probes the run stopped before they ended
+    // (interrupted). Only `ok` probes can show the path healthy.
+    std::uint64_t silent_on_path = 0;
     for (int i = 0; i < prober::outcome_count; ++i) {
         const auto outcome = static_cast<prober::Outcome>(i);
         if (prober::is_path_failure(outcome)) {
             path_failures += stats.count(outcome);
         } else if (outcome != prober::Outcome::ok) {
-            not_on_wire += stats.count(outcome);
+            silent_on_path += stats.count(outcome);
         }
     }
     if (path_failures != 0) {
@@ -56,10 +59,10 @@ HealthJudgement judge_outcomes(const prober::RunStats& stats)
     }
     if (probes == 0) {
         judgement.lower(Health::insufficient_evidence, "no probe ran, so nothing was shown healthy");
-    } else if (not_on_wire == probes) {
+    } else if (silent_on_path == probes) {
         judgement.lower(Health::insufficient_evidence,
-                        fmt::format("none of the {} probes reached the wire (each ended on this host, "
-                                    "e.g. local_error): nothing was shown healthy",
+                        fmt::format("none of the {} probes ended on the path (each ended on this host, "
+                                    "e.g. local_error, or was interrupted): nothing was shown healthy",
                                     probes));
     }
     return judgement;

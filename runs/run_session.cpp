@@ -39,7 +39,6 @@ boost::json::object summary_of(const RunRequest& request, const RunResult& resul
     summary["started_utc"] = started_utc;
     summary["plan"] = scenarios::plan_json(request.plan);
     summary["captures"] = captures_json(request.captures);
-    summary["abandoned"] = result.fleet.abandoned;
     boost::json::array problems;
     for (const auto& problem : result.vantage_problems) {
         problems.emplace_back(problem);

@@ -68,5 +68,50 @@ TEST(OutcomeRules, MidstreamFailures)
     EXPECT_EQ(midstream_outcome({StreamStatus::tls_error, {}}), Outcome::tls_alert);
 }
 
+TEST(OutcomeRules, PhaseInProgressIsTheFirstPhaseWithoutItsEnd)
+{
+    PhaseTimes t;
+    t.scheduled = 0;
+    EXPECT_EQ(phase_in_progress(t), "start_lag");
+    t.connect_start = 10;
+    EXPECT_EQ(phase_in_progress(t), "tcp_connect");
+    t.established = 20;
+    EXPECT_EQ(phase_in_progress(t), "tls_handshake");
+    t.client_hello = 30;
+    EXPECT_EQ(phase_in_progress(t), "server_hello_wait");
+    t.server_hello = 40;
+    EXPECT_EQ(phase_in_progress(t), "tls_handshake");
+    t.handshake_done = 50;
+    EXPECT_EQ(phase_in_progress(t), "close");
+    t.request = 60;
+    EXPECT_EQ(phase_in_progress(t), "time_to_first_byte");
+    t.first_byte = 70;
+    EXPECT_EQ(phase_in_progress(t), "response");
+    t.done = 80;
+    EXPECT_EQ(phase_in_progress(t), "close");
+}
+
+TEST(OutcomeRules, AnInterruptedProbeKeepsItsPhasesAndSaysWhereItStopped)
+{
+    ProbeRecord record;
+    record.t.scheduled = 1'000'000'000;
+    record.t.connect_start = 1'500'000'000;
+    record.t.established = 1'600'000'000;
+    record.t.client_hello = 1'700'000'000;
+    record.tcp_at_client_hello = TcpInfoSnapshot{.retransmits = 0, .unacked = 1, .bytes_acked = 1, .rtt_us = 40, .rtt_var_us = 20};
+    mark_interrupted(record, 4'000'000'000);
+    EXPECT_EQ(record.outcome, Outcome::interrupted);
+    EXPECT_EQ(record.error, "interrupted 2.5 s into the probe, in phase server_hello_wait");
+    EXPECT_EQ(record.t.client_hello, 1'700'000'000);
+    EXPECT_TRUE(record.tcp_at_client_hello.has_value());
+    EXPECT_FALSE(record.t.closed.has_value());
+
+    // Not started yet: the time counts from when it was due.
+    ProbeRecord waiting;
+    waiting.t.scheduled = 3'000'000'000;
+    mark_interrupted(waiting, 4'000'000'000);
+    EXPECT_EQ(waiting.error, "interrupted 1.0 s into the probe, in phase start_lag");
+}
+
 }  // namespace
 }  // namespace tlsprobe::prober

@@ -81,7 +81,9 @@ TEST(ProbeRecord, EveryOutcomeNameRoundTrips)
     }
     EXPECT_FALSE(is_path_failure(Outcome::ok));
     EXPECT_FALSE(is_path_failure(Outcome::local_error));
+    EXPECT_FALSE(is_path_failure(Outcome::interrupted));
     EXPECT_TRUE(is_path_failure(Outcome::connect_timeout));
+    EXPECT_EQ(to_string(Outcome::interrupted), "interrupted");
 }
 
 }  // namespace
