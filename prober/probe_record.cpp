@@ -173,9 +173,14 @@ std::optional<Outcome> outcome_from_string(std::string_view name)
     return std::nullopt;
 }
 
+bool judges_the_path(Outcome outcome)
+{
+    return outcome != Outcome::local_error && outcome != Outcome::interrupted;
+}
+
 bool is_path_failure(Outcome outcome)
 {
-    return outcome != Outcome::ok && outcome != Outcome::local_error && outcome != Outcome::interrupted;
+    return outcome != Outcome::ok && judges_the_path(outcome);
 }
 
 boost::json::object to_json(const ProbeRecord& record)

@@ -36,6 +36,9 @@ inline constexpr int outcome_count = static_cast<int>(Outcome::interrupted) + 1;
 // opposed to `ok`, a failure of the prober's own host, or a probe the run
 // stopped before it ended).
 [[nodiscard]] bool is_path_failure(Outcome outcome);
+// Whether the attempt says anything of the path: false for `local_error`
+// (it never left this host) and `interrupted` (it was cut off undecided).
+[[nodiscard]] bool judges_the_path(Outcome outcome);
 
 // TCP_INFO of the probe's socket at one moment.
 struct TcpInfoSnapshot {

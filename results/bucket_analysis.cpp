@@ -226,7 +226,7 @@ std::vector<TupleHistory> group_attempts(std::span<const prober::ProbeRecord> re
 {
     std::map<TupleKey, std::map<std::uint32_t, bool>> by_tuple;
     for (const auto& record : records) {
-        if (record.outcome == prober::Outcome::local_error) {
+        if (!prober::judges_the_path(record.outcome)) {
             continue;
         }
         by_tuple[{record.src_ip, record.src_port, record.dst_ip, record.dst_port}][record.attempt] =
@@ -323,7 +323,11 @@ BucketAnalysis analyze_buckets(std::span<const prober::ProbeRecord> records, con
     }
     BucketAnalysis analysis;
     for (const auto& record : records) {
-        (record.outcome == prober::Outcome::local_error ? analysis.local_errors : analysis.attempts) += 1;
+        if (prober::judges_the_path(record.outcome)) {
+            ++analysis.attempts;
+        } else {
+            ++(record.outcome == prober::Outcome::local_error ? analysis.local_errors : analysis.interrupted);
+        }
         analysis.failed_attempts += prober::is_path_failure(record.outcome) ? 1U : 0U;
     }
     const auto tuples = group_attempts(records);
@@ -426,6 +430,7 @@ boost::json::object bucket_analysis_json(const BucketAnalysis& analysis, const B
     boost::json::object out{
         {"attempts", analysis.attempts},
         {"local_errors", analysis.local_errors},
+        {"interrupted", analysis.interrupted},
         {"tuples", analysis.tuples},
         {"repeated_tuples", evidence.repeated},
         {"flipped_tuples", evidence.flipped},

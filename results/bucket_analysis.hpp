@@ -79,9 +79,10 @@ struct PortFitReport {
 };
 
 struct BucketAnalysis {
-    std::uint64_t attempts = 0;      // path attempts considered (local_error left out)
+    std::uint64_t attempts = 0;      // path attempts considered (local_error and interrupted left out)
     std::uint64_t failed_attempts = 0;
     std::uint64_t local_errors = 0;
+    std::uint64_t interrupted = 0;   // cut off by SIGINT/SIGTERM, left out like local_errors
     std::uint64_t tuples = 0;
     DeterminismResult determinism;  // with the repeated and flipped tuples
     std::vector<std::uint16_t> flipped_ports;  // source ports of the flipped tuples, ascending

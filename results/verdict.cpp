@@ -304,6 +304,13 @@ VerdictRecord decide(const VerdictInputs& in)
         record.verdict = Verdict::local_error;
         return record;
     }
+    if (in.probe != nullptr && in.probe->outcome == prober::Outcome::interrupted) {
+        // Cut off by the run's end before it decided: what the wire shows so
+        // far (no ServerHello yet, say) is not yet a loss.
+        record.verdict = Verdict::unknown;
+        record.sub = VerdictSub::probe_outcome;
+        return record;
+    }
     if (in.client == nullptr) {
         // Even a probe the client called ok is unknown here: the verdicts
         // rest on the wire, and this connection is not on it (a capture
