@@ -6,6 +6,7 @@
 
 #include "cli/bucket_outputs.hpp"
 #include "cli/command.hpp"
+#include "cli/error_message.hpp"
 #include "cli/number_checks.hpp"
 #include "cli/probe_flags.hpp"
 #include "core/durations.hpp"
@@ -32,7 +33,7 @@ int hunt(HuntOptions& options)
     auto& plan = options.probe.plan;
     plan.count = options.budget;
     for (const auto& note : scenarios::validate(plan)) {
-        spdlog::warn("{}", note);
+        spdlog::warn("{}", flags_in(note));
     }
     const BucketSettings settings(options.buckets);
     const auto endpoints = prober::resolve_fleet_endpoints(plan);
