@@ -4,6 +4,7 @@
 
 #include "cli/bucket_flags.hpp"
 #include "cli/command.hpp"
+#include "cli/error_message.hpp"
 #include "cli/number_checks.hpp"
 #include "cli/probe_flags.hpp"
 #include "core/durations.hpp"
@@ -23,8 +24,10 @@ struct HuntOptions {
 int hunt(HuntOptions& options)
 {
     fill_plan(options.probe);
-    for (const auto& note : scenarios::validate(options.probe.plan)) {
-        spdlog::warn("{}", note);
+    auto& plan = options.probe.plan;
+    plan.count = options.budget;
+    for (const auto& note : scenarios::validate(plan)) {
+        spdlog::warn("{}", flags_in(note));
     }
     const BucketSettings settings(options.buckets);
     const auto result = runs::hunt_session({.plan = options.probe.plan,

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "cli/command.hpp"
+#include "cli/enum_option.hpp"
 #include "lab/config.hpp"
 #include "lab/lab.hpp"
 #include "lab/relay.hpp"
@@ -24,7 +25,6 @@ using core::ExitCode;
 struct UpOptions {
     lab::LabConfig config;
     std::filesystem::path hash_map;
-    std::string server_behaviour = "normal";
 };
 
 struct StatusOptions {
@@ -40,13 +40,13 @@ struct RelayOptions {
     std::filesystem::path log;
 };
 
-boost::asio::ip::tcp::endpoint parse_endpoint(std::string_view flag, const std::string& text)
+boost::asio::ip::tcp::endpoint parse_endpoint(const std::string& field, const std::string& text)
 {
-    const auto endpoint = core::parse_endpoint(text, flag);
+    const auto endpoint = core::parse_endpoint(text, field);
     boost::system::error_code error;
     const auto address = boost::asio::ip::make_address(endpoint.host, error);
     if (error) {
-        throw core::UsageError(fmt::format("{}: \"{}\" is not an IP address", flag, endpoint.host));
+        throw core::UsageError(field, fmt::format(": \"{}\" is not an IP address", endpoint.host));
     }
     return {address, endpoint.port};
 }
@@ -54,7 +54,6 @@ boost::asio::ip::tcp::endpoint parse_endpoint(std::string_view flag, const std::
 int run_up(UpOptions& options)
 {
     auto& config = options.config;
-    config.server_behaviour = options.server_behaviour == "silent" ? lab::ServerBehaviour::silent : lab::ServerBehaviour::normal;
     if (!options.hash_map.empty()) {
         config.hash_map_file = options.hash_map;
         config.hash_map = lab::load_hash_map(options.hash_map, config.buckets);
@@ -102,7 +101,7 @@ int run_relay(const RelayOptions& options)
     if (error) {
         throw core::UsageError(fmt::format("--source {}: not an IP address", options.source));
     }
-    lab::run_relay({parse_endpoint("--listen", options.listen), parse_endpoint("--connect", options.connect), source,
+    lab::run_relay({parse_endpoint("listen", options.listen), parse_endpoint("connect", options.connect), source,
                     options.ttl, options.log});
     return 0;
 }
@@ -134,9 +133,10 @@ Command add_lab_command(CLI::App& parent)
         ->delimiter(',');
     up->add_flag("--proxy", c.proxy, "Put a TCP-terminating relay (TTL 255) two routed hops from the client");
     up->add_flag("--lb-sloppy", c.lb_sloppy, "Nodes forward packets of flows whose SYN they did not see");
-    up->add_option("--server-behaviour", up_options->server_behaviour, "Behaviour of the lab's tlsprobe serve")
-        ->check(CLI::IsMember({"normal", "silent"}))
-        ->capture_default_str();
+    // The lab starts its server silent or not (see lab::lab_up).
+    add_enum_option(*up, "--server-behaviour", c.server_behaviour, prober::server_behaviour_names,
+                    "Behaviour of the lab's tlsprobe serve",
+                    {lab::ServerBehaviour::normal, lab::ServerBehaviour::silent});
 
     auto* down = lab->add_subcommand("down", "Stop the lab's processes and delete its namespaces");
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "cli/enum_option.hpp"
 #include "cli/number_checks.hpp"
 #include "core/durations.hpp"
 #include "core/errors.hpp"
@@ -38,9 +39,8 @@ CLI::Option* add_probe_flags(CLI::App& app, ProbeFlags& flags)
     app.add_option("--rate", plan.rate, "New probes per second (0: as fast as the concurrency allows)")
         ->capture_default_str()
         ->check(at_least_zero);
-    app.add_option("--arrival", flags.arrival, "Arrival process of the open-loop schedule")
-        ->check(CLI::IsMember({"constant", "poisson"}))
-        ->capture_default_str();
+    add_enum_option(app, "--arrival", plan.arrival, scenarios::arrival_names,
+                    "Arrival process of the open-loop schedule");
     app.add_option("--seed", plan.seed, "Seed for Poisson arrivals and random port order")->capture_default_str();
     // Each worker is a thread with its own event loop: more than a few per core only costs memory.
     const long long cores = std::max(1U, std::thread::hardware_concurrency());
@@ -57,9 +57,7 @@ CLI::Option* add_probe_flags(CLI::App& app, ProbeFlags& flags)
         ->check(greater_than_zero);
     app.add_option("--hold", flags.hold_s, "Seconds to keep each connection open after the exchange")
         ->check(at_least_zero);
-    app.add_option("--tls-version", flags.tls_version, "TLS version to offer")
-        ->check(CLI::IsMember({"1.2", "1.3", "any"}))
-        ->capture_default_str();
+    add_enum_option(app, "--tls-version", plan.tls.version, scenarios::tls_version_names, "TLS version to offer");
     app.add_option("--groups", plan.tls.groups, "Key exchange groups, OpenSSL syntax (X25519:P-256)");
     app.add_option("--ciphers", plan.tls.ciphers, "TLS 1.2 ciphers and TLS 1.3 suites (TLS_*), colon separated; "
                    "suites of one version only offer only that version");
@@ -69,9 +67,8 @@ CLI::Option* add_probe_flags(CLI::App& app, ProbeFlags& flags)
     app.add_flag("--resume", plan.tls.resume, "Resume sessions after a first full handshake per worker");
     app.add_option("--pad-client-hello", plan.tls.pad_client_hello,
                    "Grow the ClientHello message to this many bytes (past one segment)");
-    app.add_option("--request", flags.request, "What to send after the handshake: http (GET /) or none")
-        ->check(CLI::IsMember({"http", "none"}))
-        ->capture_default_str();
+    add_enum_option(app, "--request", plan.request, scenarios::request_names,
+                    "What to send after the handshake: http (GET /) or none");
     app.add_flag("--allow-high-load", plan.allow_high_load,
                  "Lift the safety caps of 200 probes/s and 1000 concurrent probes");
     return ports;
@@ -83,20 +80,15 @@ void fill_plan(ProbeFlags& flags)
     if (flags.target.empty()) {
         throw core::UsageError("--target is required");
     }
-    plan.target = scenarios::parse_endpoint(flags.target, "--target");
+    plan.target = scenarios::parse_endpoint(flags.target, "target");
     if (plan.ports.empty()) {
-        plan.port_range = scenarios::parse_port_range(flags.ports, "--ports");
+        plan.port_range = scenarios::parse_port_range(flags.ports, "ports");
     }
     plan.connect_timeout = core::seconds_flag(flags.connect_timeout_s);
     plan.handshake_timeout = core::seconds_flag(flags.handshake_timeout_s);
     plan.data_timeout = core::seconds_flag(flags.data_timeout_s);
     plan.hold = core::seconds_flag(flags.hold_s);
-    plan.tls.version = flags.tls_version == "1.2"   ? scenarios::TlsVersion::tls12
-                       : flags.tls_version == "1.3" ? scenarios::TlsVersion::tls13
-                                                    : scenarios::TlsVersion::any;
     plan.tls.alpn = split(flags.alpn, ',');
-    plan.arrival = flags.arrival == "poisson" ? scenarios::Arrival::poisson : scenarios::Arrival::constant;
-    plan.request = flags.request == "none" ? scenarios::Request::none : scenarios::Request::http;
     plan.tls.verify = !flags.insecure;
 }
 

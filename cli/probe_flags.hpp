@@ -13,9 +13,6 @@ struct ProbeFlags {
     scenarios::RunPlan plan;
     std::string target;
     std::string ports = "20000-29999";
-    std::string tls_version = "any";
-    std::string arrival = "constant";
-    std::string request = "http";
     std::string alpn;
     double connect_timeout_s = 3;
     double handshake_timeout_s = 5;

@@ -4,6 +4,8 @@
 #include <memory>
 
 #include "cli/command.hpp"
+#include "cli/enum_option.hpp"
+#include "cli/error_message.hpp"
 #include "cli/number_checks.hpp"
 #include "cli/probe_flags.hpp"
 #include "core/durations.hpp"
@@ -24,7 +26,6 @@ constexpr long long max_count = 10'000'000;
 struct RunOptions {
     ProbeFlags probe;
     std::string ports_file;
-    std::string port_order = "sweep";
     std::string out_dir;
     std::optional<double> duration_s;
     std::vector<std::string> captures;
@@ -41,9 +42,8 @@ runs::RunRequest build_request(RunOptions& options)
     if (options.duration_s) {
         plan.duration = core::seconds_flag(*options.duration_s);
     }
-    plan.port_order = options.port_order == "random" ? scenarios::PortOrder::random : scenarios::PortOrder::sweep;
     for (const auto& note : scenarios::validate(plan)) {
-        spdlog::warn("{}", note);
+        spdlog::warn("{}", flags_in(note));
     }
     return {.plan = plan,
             .captures = runs::parse_capture_specs(options.captures),
@@ -73,10 +73,8 @@ Command add_run_command(CLI::App& parent)
     auto* app = parent.add_subcommand("run", "Probe a TLS target from many source ports and record every attempt");
     auto* ports = add_probe_flags(*app, options->probe);
     app->add_option("--ports-file", options->ports_file, "File with one source port per line")->excludes(ports);
-    app->add_option("--port-order", options->port_order,
-                    "sweep: the ports in order; random: one seeded permutation")
-        ->check(CLI::IsMember({"sweep", "random"}))
-        ->capture_default_str();
+    add_enum_option(*app, "--port-order", plan.port_order, scenarios::port_order_names,
+                    "sweep: the ports in order; random: one seeded permutation");
     auto* count = app->add_option("--count", plan.count, "Probes to run (default: one per source port)")
                       ->check(whole_number_from_to(1, max_count));
     app->add_option("--duration", options->duration_s, "Run for this many seconds at --rate")

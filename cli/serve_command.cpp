@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/command.hpp"
+#include "cli/enum_option.hpp"
 #include "cli/number_checks.hpp"
 #include "core/durations.hpp"
 #include "prober/responder.hpp"
@@ -21,18 +22,17 @@ struct ServeOptions {
     double handshake_timeout_s = 10;
     double data_timeout_s = 10;
     std::optional<double> duration_s;
-    std::string behaviour = "normal";
 };
 
 int serve(ServeOptions& options)
 {
     auto& config = options.config;
     for (const auto& text : options.listen) {
-        auto endpoint = scenarios::parse_endpoint(text, "--listen", scenarios::PortZero::allowed);
+        auto endpoint = scenarios::parse_endpoint(text, "listen", scenarios::PortZero::allowed);
         boost::system::error_code ec;
         boost::asio::ip::make_address(endpoint.host, ec);
         if (ec) {
-            throw core::UsageError("--listen: \"" + endpoint.host + "\" is not an IP address");
+            throw core::UsageError("listen", ": \"" + endpoint.host + "\" is not an IP address");
         }
         config.listen.push_back(std::move(endpoint));
     }
@@ -42,13 +42,6 @@ int serve(ServeOptions& options)
     }
     if (!options.cert_out.empty()) {
         config.cert_out = options.cert_out;
-    }
-    for (const auto candidate : {prober::ServerBehaviour::normal, prober::ServerBehaviour::silent,
-                                 prober::ServerBehaviour::reset_after_handshake,
-                                 prober::ServerBehaviour::close_after_handshake}) {
-        if (prober::to_string(candidate) == options.behaviour) {
-            config.behaviour = candidate;
-        }
     }
     config.handshake_timeout = core::seconds_flag(options.handshake_timeout_s);
     config.data_timeout = core::seconds_flag(options.data_timeout_s);
@@ -75,9 +68,8 @@ Command add_serve_command(CLI::App& parent)
     key->needs(cert);
     app->add_option("--cert-out", options->cert_out, "Write the self-signed certificate here, for run --ca-file")
         ->excludes(cert);
-    app->add_option("--behaviour", options->behaviour, "How to treat each connection")
-        ->check(CLI::IsMember({"normal", "silent", "reset-after-handshake", "close-after-handshake"}))
-        ->capture_default_str();
+    add_enum_option(*app, "--behaviour", config.behaviour, prober::server_behaviour_names,
+                    "How to treat each connection");
     app->add_option("--handshake-timeout", options->handshake_timeout_s,
                     "Seconds to wait for the handshake; a silent server closes after this")
         ->capture_default_str()

@@ -16,8 +16,9 @@ struct Endpoint {
 // Port 0 ("any free port") makes sense for a listening address only.
 enum class PortZero { rejected, allowed };
 
-// Throws UsageError naming `flag` and the value, and saying what is wrong.
-[[nodiscard]] Endpoint parse_endpoint(std::string_view text, std::string_view flag,
+// Throws UsageError naming `field` (see core::Error) and the value, and
+// saying what is wrong.
+[[nodiscard]] Endpoint parse_endpoint(std::string_view text, std::string field,
                                       PortZero zero = PortZero::rejected);
 
 // A decimal port from `lowest` to 65535, nothing else on the line.

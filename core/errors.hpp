@@ -9,9 +9,10 @@ namespace tlsprobe::core {
 // The base of every failure that ends a command. A failure about one
 // setting names it by `field`, spelled as in summary.json and the scenario
 // file ("target", "source_ip", "capture"), with `detail` the rest of the
-// message (": is not HOST:PORT", " client=eth9: no such interface"). The CLI
-// prints the field as its flag (--source-ip), a scenario loader as its key:
-// no library spells a flag.
+// message (": is not HOST:PORT", " client=eth9: no such interface"). Other
+// settings the message names are fields in backquotes (" needs a `rate`
+// above 0"). The CLI prints each field as its flag (--source-ip), a scenario
+// loader as its key: no library spells a flag.
 class Error : public std::runtime_error {
 public:
     explicit Error(const std::string& message) : std::runtime_error(message) {}

@@ -18,15 +18,16 @@ namespace tlsprobe::lab {
 namespace {
 
 
-void check_buckets(std::span<const std::uint32_t> list, std::string_view flag, std::uint32_t buckets)
+void check_buckets(std::span<const std::uint32_t> list, const std::string& field, std::uint32_t buckets)
 {
     std::set<std::uint32_t> seen;
     for (const auto bucket : list) {
         if (bucket >= buckets) {
-            throw core::UsageError(fmt::format("{}: bucket {} is outside 0..{} (--buckets {})", flag, bucket, buckets - 1, buckets));
+            throw core::UsageError(
+                field, fmt::format(": bucket {} is outside 0..{} (`buckets` {})", bucket, buckets - 1, buckets));
         }
         if (!seen.insert(bucket).second) {
-            throw core::UsageError(fmt::format("{}: bucket {} is listed twice", flag, bucket));
+            throw core::UsageError(field, fmt::format(": bucket {} is listed twice", bucket));
         }
     }
 }
@@ -71,31 +72,32 @@ std::string LabConfig::hash_model_spec() const
 void validate(const LabConfig& config)
 {
     if (config.nodes < 1 || config.nodes > max_nodes) {
-        throw core::UsageError(fmt::format("--nodes {} is outside 1..{}", config.nodes, max_nodes));
+        throw core::UsageError("nodes", fmt::format(" {} is outside 1..{}", config.nodes, max_nodes));
     }
     if (config.buckets < 1 || config.buckets > max_buckets) {
-        throw core::UsageError(fmt::format("--buckets {} is outside 1..{}", config.buckets, max_buckets));
+        throw core::UsageError("buckets", fmt::format(" {} is outside 1..{}", config.buckets, max_buckets));
     }
-    check_buckets(config.faulty, "--faulty", config.buckets);
-    check_buckets(config.reset_buckets, "--reset-buckets", config.buckets);
+    check_buckets(config.faulty, "faulty", config.buckets);
+    check_buckets(config.reset_buckets, "reset_buckets", config.buckets);
     for (const auto bucket : config.faulty) {
         if (config.is_reset(bucket)) {
-            throw core::UsageError(fmt::format("bucket {} is in both --faulty and --reset-buckets", bucket));
+            throw core::UsageError(fmt::format("bucket {} is in both `faulty` and `reset_buckets`", bucket));
         }
     }
     if (!config.faulty.empty() && config.nodes < 2) {
-        throw core::UsageError("--faulty needs --nodes 2 or more: a split flow needs a second node to go to");
+        throw core::UsageError("faulty", " needs `nodes` 2 or more: a split flow needs a second node to go to");
     }
     if (!(config.split_prob > 0.0 && config.split_prob <= 1.0)) {
-        throw core::UsageError(fmt::format("--split-prob {} is outside (0, 1]", config.split_prob));
+        throw core::UsageError("split_prob", fmt::format(" {} is outside (0, 1]", config.split_prob));
     }
     if (!(config.loss_pct >= 0.0 && config.loss_pct < 100.0)) {
-        throw core::UsageError(fmt::format("--loss {} is outside [0, 100)", config.loss_pct));
+        throw core::UsageError("loss", fmt::format(" {} is outside [0, 100)", config.loss_pct));
     }
     for (const auto& [port, bucket] : config.hash_map) {
         if (bucket >= config.buckets) {
-            throw core::UsageError(fmt::format("--hash-map {}: port {} maps to bucket {}, outside 0..{}",
-                                         config.hash_map_file.string(), port, bucket, config.buckets - 1));
+            throw core::UsageError("hash_map", fmt::format(" {}: port {} maps to bucket {}, outside 0..{}",
+                                                           config.hash_map_file.string(), port, bucket,
+                                                           config.buckets - 1));
         }
     }
 }
@@ -104,7 +106,7 @@ HashMap load_hash_map(const std::filesystem::path& file, std::uint32_t buckets)
 {
     std::ifstream in(file);
     if (!in) {
-        throw core::InputError(fmt::format("--hash-map {}: cannot open the file", file.string()));
+        throw core::InputError("hash_map", fmt::format(" {}: cannot open the file", file.string()));
     }
     HashMap map;
     std::string line;
@@ -117,7 +119,8 @@ HashMap load_hash_map(const std::filesystem::path& file, std::uint32_t buckets)
             continue;
         }
         const auto bad = [&](std::string_view why) {
-            return core::InputError(fmt::format("--hash-map {}:{}: {} (expected \"source_port bucket\")", file.string(), number, why));
+            return core::InputError("hash_map", fmt::format(" {}:{}: {} (expected \"source_port bucket\")",
+                                                            file.string(), number, why));
         };
         const auto gap = text.find_first_of(" \t");
         if (gap == std::string_view::npos) {
@@ -134,17 +137,17 @@ HashMap load_hash_map(const std::filesystem::path& file, std::uint32_t buckets)
             throw bad(fmt::format("\"{}\" is not a bucket number", bucket_text));
         }
         if (bucket >= buckets) {
-            throw bad(fmt::format("bucket {} is outside 0..{} (--buckets {})", bucket, buckets - 1, buckets));
+            throw bad(fmt::format("bucket {} is outside 0..{} (`buckets` {})", bucket, buckets - 1, buckets));
         }
         if (!map.emplace(port, bucket).second) {
             throw bad(fmt::format("port {} is mapped twice", port));
         }
     }
     if (in.bad()) {
-        throw core::InputError(fmt::format("--hash-map {}: read error", file.string()));
+        throw core::InputError("hash_map", fmt::format(" {}: read error", file.string()));
     }
     if (map.empty()) {
-        throw core::InputError(fmt::format("--hash-map {}: no \"source_port bucket\" line", file.string()));
+        throw core::InputError("hash_map", fmt::format(" {}: no \"source_port bucket\" line", file.string()));
     }
     return map;
 }

@@ -58,7 +58,7 @@ struct LabConfig {
 inline constexpr std::uint32_t max_nodes = 16;
 inline constexpr std::uint32_t max_buckets = 1024;
 
-// Throws core::UsageError naming the flag when a value is out of range or two
+// Throws core::UsageError naming the field when a value is out of range or two
 // settings contradict each other. Call after the hash map is loaded.
 void validate(const LabConfig& config);
 

@@ -76,7 +76,7 @@ TuplesFile read_tuples(const std::filesystem::path& file)
 {
     std::ifstream in(file);
     if (!in) {
-        throw core::InputError(fmt::format("--tuples {}: cannot open the file", file.string()));
+        throw core::InputError("tuples", fmt::format(" {}: cannot open the file", file.string()));
     }
     TuplesFile out;
     std::string line;
@@ -105,7 +105,7 @@ TuplesFile read_tuples(const std::filesystem::path& file)
             }
             out.tuples.push_back(std::move(probe));
         } catch (const std::exception& error) {
-            throw core::InputError(fmt::format("--tuples {}:{}: {}", file.string(), number, error.what()));
+            throw core::InputError("tuples", fmt::format(" {}:{}: {}", file.string(), number, error.what()));
         }
     }
     return out;

@@ -45,7 +45,7 @@ std::vector<unsigned char> alpn_wire_format(const std::vector<std::string>& prot
     std::vector<unsigned char> wire;
     for (const auto& protocol : protocols) {
         if (protocol.empty() || protocol.size() > 255) {
-            throw core::UsageError("--alpn: protocol \"" + protocol + "\" must be 1-255 bytes");
+            throw core::UsageError("alpn", ": protocol \"" + protocol + "\" must be 1-255 bytes");
         }
         wire.push_back(static_cast<unsigned char>(protocol.size()));
         wire.insert(wire.end(), protocol.begin(), protocol.end());
@@ -79,9 +79,8 @@ scenarios::TlsVersion version_for_ciphers(std::string_view list, scenarios::TlsV
     if (tls12.empty() != tls13.empty()) {
         const auto only = tls12.empty() ? scenarios::TlsVersion::tls13 : scenarios::TlsVersion::tls12;
         if (requested != scenarios::TlsVersion::any && requested != only) {
-            throw core::UsageError(fmt::format("--ciphers names only TLS {} suites, but --tls-version is {}",
-                                               only == scenarios::TlsVersion::tls13 ? "1.3" : "1.2",
-                                               requested == scenarios::TlsVersion::tls13 ? "1.3" : "1.2"));
+            throw core::UsageError("ciphers", fmt::format(" names only TLS {} suites, but `tls_version` is {}",
+                                                          scenarios::to_string(only), scenarios::to_string(requested)));
         }
         return only;
     }
@@ -110,13 +109,13 @@ ClientTls::ClientTls(const scenarios::TlsOptions& options, std::string host)
     // Idle connections give their 16 KiB read/write buffers back (memory per held connection).
     SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
     if (!options.groups.empty() && SSL_CTX_set1_groups_list(ctx, options.groups.c_str()) != 1) {
-        throw core::UsageError("--groups: OpenSSL rejects \"" + options.groups + "\": " + openssl_errors());
+        throw core::UsageError("groups", ": OpenSSL rejects \"" + options.groups + "\": " + openssl_errors());
     }
     if (!options.ciphers.empty()) {
         const auto [tls13, tls12] = split_ciphers(options.ciphers);
         if ((!tls13.empty() && SSL_CTX_set_ciphersuites(ctx, tls13.c_str()) != 1) ||
             (!tls12.empty() && SSL_CTX_set_cipher_list(ctx, tls12.c_str()) != 1)) {
-            throw core::UsageError("--ciphers: OpenSSL rejects \"" + options.ciphers + "\": " + openssl_errors());
+            throw core::UsageError("ciphers", ": OpenSSL rejects \"" + options.ciphers + "\": " + openssl_errors());
         }
     }
     if (!options.alpn.empty()) {
@@ -128,7 +127,7 @@ ClientTls::ClientTls(const scenarios::TlsOptions& options, std::string host)
         const bool loaded = options.ca_file ? SSL_CTX_load_verify_file(ctx, options.ca_file->c_str()) == 1
                                             : SSL_CTX_set_default_verify_paths(ctx) == 1;
         if (!loaded) {
-            throw core::UsageError("--ca-file: cannot load CA certificates: " + openssl_errors());
+            throw core::UsageError("ca_file", ": cannot load CA certificates: " + openssl_errors());
         }
     }
     if (options.pad_client_hello != 0) {
@@ -176,8 +175,8 @@ void ClientTls::configure_padding(std::uint32_t target_bytes)
     BIO_free(network);
     const std::uint32_t unpadded = messages.client_hello_bytes;
     if (unpadded + 4 > target_bytes) {
-        throw core::UsageError("--pad-client-hello: the ClientHello is already " + std::to_string(unpadded) +
-                         " bytes; ask for at least " + std::to_string(unpadded + 4));
+        throw core::UsageError("pad_client_hello", ": the ClientHello is already " + std::to_string(unpadded) +
+                                                       " bytes; ask for at least " + std::to_string(unpadded + 4));
     }
     padding_.assign(target_bytes - unpadded - 4, 0);
     SSL_CTX_add_custom_ext(context_.get(), padding_extension_type, SSL_EXT_CLIENT_HELLO, add_padding, nullptr,

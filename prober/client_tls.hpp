@@ -25,7 +25,7 @@ public:
     // `host` is the target as the user wrote it: a name becomes SNI and the
     // name checked in the certificate, an address literal is checked as an
     // IP subjectAltName and sends no SNI (RFC 6066 forbids literals).
-    // Throws core::UsageError naming the flag for a groups/ciphers/ALPN/CA list
+    // Throws core::UsageError naming the field for a groups/ciphers/ALPN/CA list
     // OpenSSL rejects.
     ClientTls(const scenarios::TlsOptions& options, std::string host);
 

@@ -16,7 +16,7 @@ asio::ip::address parse_source(const std::string& source_ip)
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(source_ip, ec);
     if (ec) {
-        throw core::UsageError("--source-ip: \"" + source_ip + "\" is not an IP address");
+        throw core::UsageError("source_ip", ": \"" + source_ip + "\" is not an IP address");
     }
     return address;
 }
@@ -29,7 +29,7 @@ asio::ip::tcp::endpoint resolve_target(const scenarios::Endpoint& target, const 
     const auto results = resolver.resolve(target.host, std::to_string(target.port),
                                           asio::ip::tcp::resolver::numeric_service, ec);
     if (ec || results.empty()) {
-        throw core::UsageError("--target: cannot resolve \"" + target.host + "\": " + ec.message());
+        throw core::UsageError("target", ": cannot resolve \"" + target.host + "\": " + ec.message());
     }
     if (source_ip.empty()) {
         return results.begin()->endpoint();
@@ -40,8 +40,8 @@ asio::ip::tcp::endpoint resolve_target(const scenarios::Endpoint& target, const 
             return entry.endpoint();
         }
     }
-    throw core::UsageError("--source-ip: " + source_ip + " is not of the same address family as --target " +
-                              target.host);
+    throw core::UsageError("source_ip", ": " + source_ip + " is not of the same address family as `target` " +
+                                          target.host);
 }
 
 asio::ip::address source_address(const std::string& source_ip, const asio::ip::tcp::endpoint& target)
@@ -71,7 +71,7 @@ void check_source_address(const FleetEndpoints& endpoints)
         socket.bind({endpoints.source, 0}, ec);
     }
     if (ec == boost::system::errc::address_not_available) {
-        throw core::UsageError("--source-ip: " + endpoints.source.to_string() +
+        throw core::UsageError("source_ip", ": " + endpoints.source.to_string() +
                                " is not an address of this host, so no probe could be sent from it");
     }
     if (ec) {
@@ -89,9 +89,10 @@ void raise_open_files_limit(std::uint32_t concurrency)
     setrlimit(RLIMIT_NOFILE, &limit);
     const rlim_t needed = concurrency + 64;
     if (limit.rlim_max < needed) {
-        throw core::EnvironmentError(fmt::format(
-            "--concurrency {} needs {} open files but the hard limit is {}; lower --concurrency or raise the limit",
-            concurrency, needed, limit.rlim_max));
+        throw core::EnvironmentError(
+            "concurrency",
+            fmt::format(" {} needs {} open files but the hard limit is {}; lower `concurrency` or raise the limit",
+                        concurrency, needed, limit.rlim_max));
     }
 }
 

@@ -45,16 +45,16 @@ int select_http11(SSL* /*ssl*/, const unsigned char** out, unsigned char* outlen
 }
 
 template <typename Handle, auto Read>
-Handle read_pem(const std::filesystem::path& path, std::string_view flag)
+Handle read_pem(const std::filesystem::path& path, const std::string& field)
 {
     std::unique_ptr<FILE, OpenSslDeleter<std::fclose>> file(std::fopen(path.c_str(), "r"));
     if (!file) {
-        throw core::UsageError(std::string(flag) + ": cannot open " + path.string());
+        throw core::UsageError(field, ": cannot open " + path.string());
     }
     Handle handle(Read(file.get(), nullptr, nullptr, nullptr));
     if (!handle) {
-        throw core::UsageError(std::string(flag) + ": " + path.string() + " holds no PEM " +
-                                  (flag == "--cert" ? "certificate" : "private key"));
+        throw core::UsageError(field, ": " + path.string() + " holds no PEM " +
+                                          (field == "cert" ? "certificate" : "private key"));
     }
     return handle;
 }
@@ -63,8 +63,8 @@ SslCtxPtr server_context(const ResponderConfig& config)
 {
     KeyAndCertificate identity;
     if (config.cert_file) {
-        identity.certificate = read_pem<X509Ptr, PEM_read_X509>(*config.cert_file, "--cert");
-        identity.key = read_pem<EvpPkeyPtr, PEM_read_PrivateKey>(*config.key_file, "--key");
+        identity.certificate = read_pem<X509Ptr, PEM_read_X509>(*config.cert_file, "cert");
+        identity.key = read_pem<EvpPkeyPtr, PEM_read_PrivateKey>(*config.key_file, "key");
     } else {
         std::vector<std::string> addresses;
         for (const auto& endpoint : config.listen) {
@@ -76,7 +76,7 @@ SslCtxPtr server_context(const ResponderConfig& config)
                 core::write_file_atomically(*config.cert_out, certificate_pem(identity.certificate.get()));
             } catch (const core::EnvironmentError& error) {
                 // A path the user named that cannot take the file is a wrong flag value.
-                throw core::UsageError(std::string("--cert-out: ") + error.what());
+                throw core::UsageError("cert_out", std::string(": ") + error.what());
             }
         }
     }
@@ -88,7 +88,7 @@ SslCtxPtr server_context(const ResponderConfig& config)
     SSL_CTX_set_num_tickets(ctx, 1);
     if (SSL_CTX_use_certificate(ctx, identity.certificate.get()) != 1 ||
         SSL_CTX_use_PrivateKey(ctx, identity.key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1) {
-        throw core::UsageError("--cert/--key: the key does not match the certificate: " + openssl_errors());
+        throw core::UsageError("`cert`/`key`: the key does not match the certificate: " + openssl_errors());
     }
     SSL_CTX_set_alpn_select_cb(ctx, select_http11, nullptr);
     return context;
@@ -222,8 +222,9 @@ std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& io, const tcp::en
         acceptor->listen(asio::socket_base::max_listen_connections, ec);
     }
     if (ec) {
-        throw core::EnvironmentError(fmt::format("--listen: cannot listen on {}:{}: {}",
-                                                    endpoint.address().to_string(), endpoint.port(), ec.message()));
+        throw core::EnvironmentError("listen", fmt::format(": cannot listen on {}:{}: {}",
+                                                           endpoint.address().to_string(), endpoint.port(),
+                                                           ec.message()));
     }
     return acceptor;
 }
@@ -232,17 +233,7 @@ std::unique_ptr<tcp::acceptor> open_acceptor(asio::io_context& io, const tcp::en
 
 std::string_view to_string(ServerBehaviour behaviour)
 {
-    switch (behaviour) {
-    case ServerBehaviour::silent:
-        return "silent";
-    case ServerBehaviour::reset_after_handshake:
-        return "reset-after-handshake";
-    case ServerBehaviour::close_after_handshake:
-        return "close-after-handshake";
-    case ServerBehaviour::normal:
-        break;
-    }
-    return "normal";
+    return scenarios::name_of(server_behaviour_names, behaviour);
 }
 
 void serve(const ResponderConfig& config)

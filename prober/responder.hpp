@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "scenarios/enum_names.hpp"
 #include "scenarios/run_plan.hpp"
 
 namespace tlsprobe::prober {
@@ -18,6 +19,12 @@ enum class ServerBehaviour {
     reset_after_handshake,  // complete the handshake, then reset the connection
     close_after_handshake,  // complete the handshake, then close_notify and FIN
 };
+inline constexpr scenarios::EnumNames<ServerBehaviour, 4> server_behaviour_names{{
+    {"normal", ServerBehaviour::normal},
+    {"silent", ServerBehaviour::silent},
+    {"reset-after-handshake", ServerBehaviour::reset_after_handshake},
+    {"close-after-handshake", ServerBehaviour::close_after_handshake},
+}};
 [[nodiscard]] std::string_view to_string(ServerBehaviour behaviour);
 
 struct ResponderConfig {

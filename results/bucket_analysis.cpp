@@ -319,7 +319,7 @@ HealthJudgement judge(const BucketAnalysis& analysis, const BucketAnalysisConfig
 BucketAnalysis analyze_buckets(std::span<const prober::ProbeRecord> records, const BucketAnalysisConfig& config)
 {
     if (!(config.background >= 0.0 && config.background < 1.0)) {
-        throw core::UsageError(fmt::format("--background-loss: {} is not a rate in [0, 1)", config.background));
+        throw core::UsageError("background_loss", fmt::format(": {} is not a rate in [0, 1)", config.background));
     }
     BucketAnalysis analysis;
     for (const auto& record : records) {
@@ -348,8 +348,8 @@ BucketAnalysis analyze_buckets(std::span<const prober::ProbeRecord> records, con
         const auto& model = *config.model;
         analysis.model = model.describe();
         if (model.bucket_count() > max_buckets) {
-            throw core::UsageError(fmt::format("--model: {} has {} buckets; at most {} can be tested", analysis.model,
-                                         model.bucket_count(), max_buckets));
+            throw core::UsageError("model", fmt::format(": {} has {} buckets; at most {} can be tested", analysis.model,
+                                                        model.bucket_count(), max_buckets));
         }
         std::vector<BucketCounts> counts(model.bucket_count());
         // Per bucket: whether a tuple probed twice or more failed every try,
@@ -392,7 +392,7 @@ BucketAnalysis analyze_buckets(std::span<const prober::ProbeRecord> records, con
             analysis.findings.push_back(fmt::format(
                 "The failures are per-flow, but {}: the device may hash other fields or parameters than this "
                 "model, or a NAT or proxy changes the tuple before it (a run with a server capture gives "
-                "`buckets` the tuple the device saw); without --model, `buckets` fits the failing ports over "
+                "`buckets` the tuple the device saw); without a hash model, `buckets` fits the failing ports over "
                 "GF(2).",
                 where));
         }

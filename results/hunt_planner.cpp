@@ -26,9 +26,9 @@ HuntPlanner::HuntPlanner(const HuntConfig& config)
     if (config_.model != nullptr) {
         unused_by_bucket_ = ports_by_bucket(*config_.model, config_.base, config_.port_low, config_.port_high);
         if (unused_by_bucket_.size() < config_.model->bucket_count()) {
-            throw core::UsageError(fmt::format("--ports: {}-{} reaches only {} of the {} buckets of {}", config_.port_low,
-                                         config_.port_high, unused_by_bucket_.size(), config_.model->bucket_count(),
-                                         config_.model->describe()));
+            throw core::UsageError("ports", fmt::format(": {}-{} reaches only {} of the {} buckets of {}",
+                                                        config_.port_low, config_.port_high, unused_by_bucket_.size(),
+                                                        config_.model->bucket_count(), config_.model->describe()));
         }
         for (auto& [bucket, ports] : unused_by_bucket_) {
             std::shuffle(ports.begin(), ports.end(), random_);

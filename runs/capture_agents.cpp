@@ -20,7 +20,7 @@ namespace {
 core::ChildProcess start_agent(const std::string& vantage, const std::vector<std::string>& argv)
 {
     if (argv.empty()) {
-        throw core::EnvironmentError("--capture " + vantage + ": cannot start an empty command");
+        throw core::EnvironmentError("capture", " " + vantage + ": cannot start an empty command");
     }
     core::ChildOptions options;
     options.in = core::Input::pipe;
@@ -31,8 +31,8 @@ core::ChildProcess start_agent(const std::string& vantage, const std::vector<std
     try {
         return core::ChildProcess(argv, options);
     } catch (const core::SpawnError& error) {
-        throw core::EnvironmentError("--capture " + vantage + ": cannot start \"" + core::describe_command(argv) +
-                                     "\": " + std::strerror(error.error_number()));
+        throw core::EnvironmentError("capture", " " + vantage + ": cannot start \"" + core::describe_command(argv) +
+                                                    "\": " + std::strerror(error.error_number()));
     }
 }
 
@@ -85,12 +85,13 @@ void AgentProcess::wait_ready(std::chrono::milliseconds limit) const
     const auto give_up = std::chrono::steady_clock::now() + limit;
     while (!ready_) {
         if (ended_) {
-            throw core::EnvironmentError("--capture " + vantage_ + ": \"" + command_ +
-                                            "\" exited before it was ready (see its messages above)");
+            throw core::EnvironmentError("capture", " " + vantage_ + ": \"" + command_ +
+                                                        "\" exited before it was ready (see its messages above)");
         }
         if (std::chrono::steady_clock::now() > give_up) {
-            throw core::EnvironmentError("--capture " + vantage_ + ": \"" + command_ + "\" did not report ready within " +
-                                            std::to_string(limit.count() / 1000) + " s");
+            throw core::EnvironmentError("capture", " " + vantage_ + ": \"" + command_ +
+                                                        "\" did not report ready within " +
+                                                        std::to_string(limit.count() / 1000) + " s");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

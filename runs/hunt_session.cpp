@@ -17,7 +17,7 @@ HuntResult hunt_session(const HuntRequest& request)
     plan.count = request.budget;
     const auto endpoints = prober::resolve_fleet_endpoints(plan);
     if (request.buckets.model != nullptr && plan.source_ip.empty()) {
-        throw core::UsageError("model", ": needs --source-ip, the source address the hash model sees");
+        throw core::UsageError("model", ": needs `source_ip`, the source address the hash model sees");
     }
     prober::check_source_address(endpoints);
     refuse_existing_run(request.out_dir);

@@ -23,7 +23,7 @@ std::filesystem::path make_run_directory(const std::string& requested, std::stri
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) {
-        throw core::EnvironmentError("--out: cannot create " + dir.string() + ": " + ec.message());
+        throw core::EnvironmentError("out", ": cannot create " + dir.string() + ": " + ec.message());
     }
     return dir;
 }

@@ -19,37 +19,34 @@ std::string quoted(std::string_view text)
 
 std::string_view to_string(Arrival arrival)
 {
-    return arrival == Arrival::constant ? "constant" : "poisson";
+    return name_of(arrival_names, arrival);
 }
 
 std::string_view to_string(TlsVersion version)
 {
-    switch (version) {
-    case TlsVersion::tls12:
-        return "1.2";
-    case TlsVersion::tls13:
-        return "1.3";
-    case TlsVersion::any:
-        break;
-    }
-    return "any";
+    return name_of(tls_version_names, version);
 }
 
 std::string_view to_string(Request request)
 {
-    return request == Request::none ? "none" : "http";
+    return name_of(request_names, request);
 }
 
-PortRange parse_port_range(std::string_view text, std::string_view flag)
+std::string_view to_string(PortOrder order)
+{
+    return name_of(port_order_names, order);
+}
+
+PortRange parse_port_range(std::string_view text, const std::string& field)
 {
     const auto dash = text.find('-');
     const auto low = core::parse_port(dash == std::string_view::npos ? text : text.substr(0, dash));
     const auto high = dash == std::string_view::npos ? low : core::parse_port(text.substr(dash + 1));
     if (!low || !high) {
-        throw core::UsageError(std::string(flag) + ": " + quoted(text) + " is not LO-HI with ports in 1-65535");
+        throw core::UsageError(field, ": " + quoted(text) + " is not LO-HI with ports in 1-65535");
     }
     if (*low > *high) {
-        throw core::UsageError(std::string(flag) + ": " + quoted(text) + " is reversed (low port above high port)");
+        throw core::UsageError(field, ": " + quoted(text) + " is reversed (low port above high port)");
     }
     return {*low, *high};
 }
@@ -58,7 +55,7 @@ std::vector<std::uint16_t> read_ports_file(const std::filesystem::path& path)
 {
     std::ifstream in(path);
     if (!in) {
-        throw core::UsageError("--ports-file: cannot open " + path.string());
+        throw core::UsageError("ports_file", ": cannot open " + path.string());
     }
     std::vector<std::uint16_t> ports;
     std::string line;
@@ -85,35 +82,35 @@ std::vector<std::string> validate(RunPlan& plan)
 {
     std::vector<std::string> notes;
     if (plan.concurrency == 0) {
-        throw core::UsageError("--concurrency: must be at least 1");
+        throw core::UsageError("concurrency", ": must be at least 1");
     }
     if (plan.rate < 0 || !std::isfinite(plan.rate)) {
-        throw core::UsageError("--rate: must be 0 (unpaced) or a positive number of probes per second");
+        throw core::UsageError("rate", ": must be 0 (unpaced) or a positive number of probes per second");
     }
     if (plan.count && *plan.count == 0) {
-        throw core::UsageError("--count: must be at least 1");
+        throw core::UsageError("count", ": must be at least 1");
     }
     if (plan.duration && plan.duration->count() <= 0) {
-        throw core::UsageError("--duration: must be positive");
+        throw core::UsageError("duration", ": must be positive");
     }
     if (plan.tls.pad_client_hello > 16000) {
-        throw core::UsageError("--pad-client-hello: at most 16000 bytes (one TLS record)");
+        throw core::UsageError("pad_client_hello", ": at most 16000 bytes (one TLS record)");
     }
     if (plan.tls.ca_file && !std::filesystem::is_regular_file(*plan.tls.ca_file)) {
-        throw core::UsageError("--ca-file: " + plan.tls.ca_file->string() + " does not exist or is not a file");
+        throw core::UsageError("ca_file", ": " + plan.tls.ca_file->string() + " does not exist or is not a file");
     }
     if (plan.duration && plan.rate == 0) {
-        throw core::UsageError("--duration needs a --rate above 0: an unpaced run is bounded by --count");
+        throw core::UsageError("duration", " needs a `rate` above 0: an unpaced run is bounded by `count`");
     }
     if (!plan.allow_high_load) {
         if (plan.rate == 0 || plan.rate > default_rate_cap) {
             notes.push_back("rate capped at " + std::to_string(static_cast<int>(default_rate_cap)) +
-                            " probes/s; pass --allow-high-load to go higher");
+                            " probes/s; pass `allow_high_load` to go higher");
             plan.rate = default_rate_cap;
         }
         if (plan.concurrency > default_concurrency_cap) {
             notes.push_back("concurrency capped at " + std::to_string(default_concurrency_cap) +
-                            "; pass --allow-high-load to go higher");
+                            "; pass `allow_high_load` to go higher");
             plan.concurrency = default_concurrency_cap;
         }
     }
@@ -160,7 +157,7 @@ boost::json::object plan_json(const RunPlan& plan)
         // The list itself, as ranges, so the run can be made again from its summary.
         ports = {{"list", port_list_text(plan.ports)}, {"count", plan.ports.size()}};
     }
-    ports["order"] = plan.port_order == PortOrder::sweep ? "sweep" : "random";
+    ports["order"] = to_string(plan.port_order);
     const auto seconds = [](std::chrono::milliseconds value) { return static_cast<double>(value.count()) / 1000.0; };
     boost::json::array alpn;
     for (const auto& protocol : plan.tls.alpn) {

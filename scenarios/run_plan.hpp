@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/endpoint.hpp"
+#include "scenarios/enum_names.hpp"
 
 namespace tlsprobe::scenarios {
 
@@ -19,9 +20,16 @@ enum class TlsVersion { any, tls12, tls13 };
 enum class Request { none, http };
 enum class PortOrder { sweep, random };
 
+inline constexpr EnumNames<Arrival, 2> arrival_names{{{"constant", Arrival::constant}, {"poisson", Arrival::poisson}}};
+inline constexpr EnumNames<TlsVersion, 3> tls_version_names{
+    {{"1.2", TlsVersion::tls12}, {"1.3", TlsVersion::tls13}, {"any", TlsVersion::any}}};
+inline constexpr EnumNames<Request, 2> request_names{{{"http", Request::http}, {"none", Request::none}}};
+inline constexpr EnumNames<PortOrder, 2> port_order_names{{{"sweep", PortOrder::sweep}, {"random", PortOrder::random}}};
+
 [[nodiscard]] std::string_view to_string(Arrival arrival);
 [[nodiscard]] std::string_view to_string(TlsVersion version);
 [[nodiscard]] std::string_view to_string(Request request);
+[[nodiscard]] std::string_view to_string(PortOrder order);
 
 // The target and listening addresses are core endpoints; the schema names
 // them here so a plan reads in one vocabulary.
@@ -46,14 +54,14 @@ struct TlsOptions {
     std::uint32_t pad_client_hello = 0; // grow the ClientHello to this many bytes (0: no padding)
 };
 
-// Safety caps a run cannot exceed without --allow-high-load.
+// Safety caps a run cannot exceed without allow_high_load.
 inline constexpr double default_rate_cap = 200.0;
 inline constexpr std::uint32_t default_concurrency_cap = 1000;
 
 struct RunPlan {
     Endpoint target;
     std::string source_ip;                 // empty: the wildcard address of the target's family
-    std::vector<std::uint16_t> ports;      // explicit list (--ports-file); empty: use `port_range`
+    std::vector<std::uint16_t> ports;      // explicit list (ports_file); empty: use `port_range`
     PortRange port_range{20000, 29999};    // below Linux's ephemeral range, so the kernel never hands them out
     PortOrder port_order = PortOrder::sweep;
     std::optional<std::uint64_t> count;    // probes to run; empty with no duration: one per port
@@ -73,13 +81,15 @@ struct RunPlan {
     bool allow_high_load = false;
 };
 
-[[nodiscard]] PortRange parse_port_range(std::string_view text, std::string_view flag);
+// Throws core::UsageError naming `field` (see core::Error).
+[[nodiscard]] PortRange parse_port_range(std::string_view text, const std::string& field);
 // One port per line; blank lines and `#` comments are skipped. Errors name
 // the file and line.
 [[nodiscard]] std::vector<std::uint16_t> read_ports_file(const std::filesystem::path& path);
 
 // Checks cross-field rules and applies the safety caps, returning a message
-// for each cap applied. Throws core::UsageError naming the flag on a violation.
+// for each cap applied, naming settings as core::Error does (`allow_high_load`).
+// Throws core::UsageError naming the field on a violation.
 std::vector<std::string> validate(RunPlan& plan);
 
 // Probes the plan will start when it is bounded by count (or by ports), or

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "cli/error_message.hpp"
 #include "core/errors.hpp"
 
 namespace tlsprobe::core {
@@ -15,46 +16,46 @@ std::string usage_message(Call call)
     try {
         call();
     } catch (const UsageError& error) {
-        return error.what();
+        return cli::message_of(error);
     }
     return "no error";
 }
 
 TEST(ParseEndpoint, AcceptsIPv4NamesAndBracketedIPv6)
 {
-    const auto v4 = parse_endpoint("198.18.0.1:8443", "--target");
+    const auto v4 = parse_endpoint("198.18.0.1:8443", "target");
     EXPECT_EQ(v4.host, "198.18.0.1");
     EXPECT_EQ(v4.port, 8443);
-    const auto name = parse_endpoint("example.test:443", "--target");
+    const auto name = parse_endpoint("example.test:443", "target");
     EXPECT_EQ(name.host, "example.test");
     EXPECT_EQ(name.port, 443);
-    const auto v6 = parse_endpoint("[2001:db8::1]:65535", "--connect");
+    const auto v6 = parse_endpoint("[2001:db8::1]:65535", "connect");
     EXPECT_EQ(v6.host, "2001:db8::1");
     EXPECT_EQ(v6.port, 65535);
 }
 
 TEST(ParseEndpoint, PortZeroOnlyWhenAllowed)
 {
-    EXPECT_EQ(parse_endpoint("[::1]:0", "--listen", PortZero::allowed).port, 0);
-    EXPECT_EQ(usage_message([] { (void)parse_endpoint("[::1]:0", "--connect"); }),
+    EXPECT_EQ(parse_endpoint("[::1]:0", "listen", PortZero::allowed).port, 0);
+    EXPECT_EQ(usage_message([] { (void)parse_endpoint("[::1]:0", "connect"); }),
               "--connect: port \"0\" is not a number in 1-65535");
 }
 
 TEST(ParseEndpoint, ErrorsNameTheFlagTheValueAndTheProblem)
 {
-    EXPECT_EQ(usage_message([] { (void)parse_endpoint("2001:db8::1:443", "--target"); }),
+    EXPECT_EQ(usage_message([] { (void)parse_endpoint("2001:db8::1:443", "target"); }),
               "--target: \"2001:db8::1:443\" is not HOST:PORT (write IPv6 addresses as [ADDR]:PORT)");
-    EXPECT_EQ(usage_message([] { (void)parse_endpoint("[2001:db8::1]443", "--target"); }),
+    EXPECT_EQ(usage_message([] { (void)parse_endpoint("[2001:db8::1]443", "target"); }),
               "--target: \"[2001:db8::1]443\" is not [IPV6]:PORT");
-    EXPECT_EQ(usage_message([] { (void)parse_endpoint("[2001:db8::1", "--target"); }),
+    EXPECT_EQ(usage_message([] { (void)parse_endpoint("[2001:db8::1", "target"); }),
               "--target: \"[2001:db8::1\" is not [IPV6]:PORT");
-    EXPECT_EQ(usage_message([] { (void)parse_endpoint("example.test", "--target"); }),
+    EXPECT_EQ(usage_message([] { (void)parse_endpoint("example.test", "target"); }),
               "--target: \"example.test\" is not HOST:PORT (write IPv6 addresses as [ADDR]:PORT)");
-    EXPECT_EQ(usage_message([] { (void)parse_endpoint(":443", "--target"); }), "--target: \":443\" has no host");
-    EXPECT_EQ(usage_message([] { (void)parse_endpoint("[]:443", "--target"); }), "--target: \"[]:443\" has no host");
-    EXPECT_EQ(usage_message([] { (void)parse_endpoint("host:99999", "--target"); }),
+    EXPECT_EQ(usage_message([] { (void)parse_endpoint(":443", "target"); }), "--target: \":443\" has no host");
+    EXPECT_EQ(usage_message([] { (void)parse_endpoint("[]:443", "target"); }), "--target: \"[]:443\" has no host");
+    EXPECT_EQ(usage_message([] { (void)parse_endpoint("host:99999", "target"); }),
               "--target: port \"99999\" is not a number in 1-65535");
-    EXPECT_EQ(usage_message([] { (void)parse_endpoint("host:44x", "--target"); }),
+    EXPECT_EQ(usage_message([] { (void)parse_endpoint("host:44x", "target"); }),
               "--target: port \"44x\" is not a number in 1-65535");
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fstream>
 
+#include "cli/error_message.hpp"
 #include "core/errors.hpp"
 
 namespace tlsprobe::lab {
@@ -28,7 +29,7 @@ protected:
         try {
             (void)load_hash_map(write(text), buckets);
         } catch (const core::InputError& error) {
-            return error.what();
+            return cli::message_of(error);
         }
         return "no error";
     }
@@ -60,7 +61,7 @@ std::string usage_error_of(const LabConfig& config)
     try {
         validate(config);
     } catch (const core::UsageError& error) {
-        return error.what();
+        return cli::message_of(error);
     }
     return "no error";
 }

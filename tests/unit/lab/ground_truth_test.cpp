@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fstream>
 
+#include "cli/error_message.hpp"
 #include "core/errors.hpp"
 
 namespace tlsprobe::lab {
@@ -53,7 +54,7 @@ TEST_F(TuplesFileTest, NamesFileAndLineOfAMalformedLine)
         (void)read_tuples(write("198.18.1.2 20001 198.18.100.10 443\n198.18.1.2 20001\n"));
         FAIL() << "no error";
     } catch (const core::InputError& error) {
-        EXPECT_TRUE(std::string(error.what()).starts_with(fmt::format("--tuples {}:2: ", path_.string()))) << error.what();
+        EXPECT_TRUE(cli::message_of(error).starts_with(fmt::format("--tuples {}:2: ", path_.string()))) << error.what();
     }
 }
 

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "cli/error_message.hpp"
 #include "core/errors.hpp"
 
 namespace tlsprobe::scenarios {
@@ -15,43 +16,43 @@ std::string usage_message(auto&& call)
     try {
         call();
     } catch (const core::UsageError& error) {
-        return error.what();
+        return cli::message_of(error);
     }
     return "no error";
 }
 
 TEST(ParseEndpoint, AcceptsNamesIPv4AndBracketedIPv6)
 {
-    EXPECT_EQ(parse_endpoint("example.test:443", "--target").host, "example.test");
-    EXPECT_EQ(parse_endpoint("198.18.0.1:8443", "--target").port, 8443);
-    const auto v6 = parse_endpoint("[2001:db8::1]:443", "--target");
+    EXPECT_EQ(parse_endpoint("example.test:443", "target").host, "example.test");
+    EXPECT_EQ(parse_endpoint("198.18.0.1:8443", "target").port, 8443);
+    const auto v6 = parse_endpoint("[2001:db8::1]:443", "target");
     EXPECT_EQ(v6.host, "2001:db8::1");
     EXPECT_EQ(v6.port, 443);
 }
 
 TEST(ParseEndpoint, RejectsWithTheFlagAndTheProblem)
 {
-    EXPECT_EQ(usage_message([] { (void)parse_endpoint("2001:db8::1:443", "--target"); }),
+    EXPECT_EQ(usage_message([] { (void)parse_endpoint("2001:db8::1:443", "target"); }),
               "--target: \"2001:db8::1:443\" is not HOST:PORT (write IPv6 addresses as [ADDR]:PORT)");
-    EXPECT_EQ(usage_message([] { (void)parse_endpoint("host:99999", "--target"); }),
+    EXPECT_EQ(usage_message([] { (void)parse_endpoint("host:99999", "target"); }),
               "--target: port \"99999\" is not a number in 1-65535");
-    EXPECT_EQ(usage_message([] { (void)parse_endpoint(":443", "--target"); }), "--target: \":443\" has no host");
-    EXPECT_EQ(usage_message([] { (void)parse_endpoint("host:0", "--target"); }),
+    EXPECT_EQ(usage_message([] { (void)parse_endpoint(":443", "target"); }), "--target: \":443\" has no host");
+    EXPECT_EQ(usage_message([] { (void)parse_endpoint("host:0", "target"); }),
               "--target: port \"0\" is not a number in 1-65535");
-    EXPECT_EQ(parse_endpoint("127.0.0.1:0", "--listen", PortZero::allowed).port, 0);
+    EXPECT_EQ(parse_endpoint("127.0.0.1:0", "listen", PortZero::allowed).port, 0);
 }
 
 TEST(ParsePortRange, ChecksOrderAndBounds)
 {
-    const auto range = parse_port_range("20000-20999", "--ports");
+    const auto range = parse_port_range("20000-20999", "ports");
     EXPECT_EQ(range.low, 20000);
     EXPECT_EQ(range.high, 20999);
-    EXPECT_EQ(parse_port_range("443", "--ports").high, 443);
-    EXPECT_EQ(usage_message([] { (void)parse_port_range("3000-2000", "--ports"); }),
+    EXPECT_EQ(parse_port_range("443", "ports").high, 443);
+    EXPECT_EQ(usage_message([] { (void)parse_port_range("3000-2000", "ports"); }),
               "--ports: \"3000-2000\" is reversed (low port above high port)");
-    EXPECT_EQ(usage_message([] { (void)parse_port_range("0-100", "--ports"); }),
+    EXPECT_EQ(usage_message([] { (void)parse_port_range("0-100", "ports"); }),
               "--ports: \"0-100\" is not LO-HI with ports in 1-65535");
-    EXPECT_EQ(usage_message([] { (void)parse_port_range("1-70000", "--ports"); }),
+    EXPECT_EQ(usage_message([] { (void)parse_port_range("1-70000", "ports"); }),
               "--ports: \"1-70000\" is not LO-HI with ports in 1-65535");
 }
 
