@@ -11,36 +11,13 @@
 #include <thread>
 
 #include "child_process.hpp"
+#include "serve_process.hpp"
 #include "run_records.hpp"
 
 namespace tlsprobe::testing {
 namespace {
 
 using prober::Outcome;
-
-// A running `tlsprobe serve` with the port it picked and the certificate it made.
-class Server {
-public:
-    explicit Server(const std::string& behaviour, const std::string& handshake_timeout = "10")
-        : process_({tlsprobe_binary(), "-q", "serve", "--listen", "127.0.0.1:0", "--behaviour", behaviour,
-                    "--cert-out", (dir_.path() / "ca.pem").string(), "--handshake-timeout", handshake_timeout,
-                    "--duration", "300"})
-    {
-        const auto line = process_.read_line(std::chrono::seconds(10));
-        if (!line || !line->starts_with("listening 127.0.0.1:")) {
-            throw std::runtime_error("serve did not report its port");
-        }
-        target_ = line->substr(std::string("listening ").size());
-    }
-
-    [[nodiscard]] const std::string& target() const { return target_; }
-    [[nodiscard]] std::string ca_file() const { return (dir_.path() / "ca.pem").string(); }
-
-private:
-    TempDir dir_;
-    ChildProcess process_;
-    std::string target_;
-};
 
 std::vector<std::string> run_args(const Server& server, const std::filesystem::path& out,
                                   std::initializer_list<std::string> extra)

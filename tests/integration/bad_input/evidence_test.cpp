@@ -16,36 +16,13 @@
 
 #include "../run_records.hpp"
 #include "child_process.hpp"
+#include "../serve_process.hpp"
 #include "core/file_descriptor.hpp"
 
 namespace tlsprobe::testing {
 namespace {
 
 using prober::Outcome;
-
-// `tlsprobe serve` on a loopback port it picked, with its self-signed certificate.
-class Server {
-public:
-    explicit Server(const std::string& behaviour)
-        : process_({tlsprobe_binary(), "-q", "serve", "--listen", "127.0.0.1:0", "--behaviour", behaviour,
-                    "--cert-out", (dir_.path() / "ca.pem").string(), "--handshake-timeout", "10", "--duration",
-                    "120"})
-    {
-        const auto line = process_.read_line(std::chrono::seconds(10));
-        if (!line || !line->starts_with("listening 127.0.0.1:")) {
-            throw std::runtime_error("serve did not report its port");
-        }
-        target_ = line->substr(std::string("listening ").size());
-    }
-
-    [[nodiscard]] const std::string& target() const { return target_; }
-    [[nodiscard]] std::string ca_file() const { return (dir_.path() / "ca.pem").string(); }
-
-private:
-    TempDir dir_;
-    ChildProcess process_;
-    std::string target_;
-};
 
 int exit_of(const CommandResult& result)
 {
