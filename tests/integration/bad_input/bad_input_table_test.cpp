@@ -176,6 +176,15 @@ std::vector<Case> cases()
          .exit_code = 4,
          .message = "40 of 40 connections have verdict unknown",
          .files = {{"cut.pcap", empty_pcap}, {"probes.jsonl", probe_lines(40, "ok")}}},
+        // Item 18: a flows file its agent never finished (killed: no capture
+        // summary) gives way to the vantage's pcap; here the pcap holds no
+        // packet, so the probes are unknown, not ok.
+        {.name = "AnalyzeRunDirReadsThePcapOfAKilledAgent",
+         .args = {"analyze", "{dir}"},
+         .exit_code = 4,
+         .message = "client.flows.jsonl ends without the capture summary (its agent was stopped); reading",
+         .files = {{"probes.jsonl", probe_lines(3, "ok")}, {"client.flows.jsonl", flow_line},
+                   {"client.pcap", empty_pcap}}},
         // Item 4: a dead target is not healthy, repeats or not.
         {.name = "BucketsDeadTargetIsUnhealthy",
          .args = {"buckets", "{dir}"},
