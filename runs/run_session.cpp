@@ -57,16 +57,17 @@ boost::json::object summary_of(const RunRequest& request, const RunResult& resul
 // agent stopped early saw only part of the run: it is left out, so every
 // verdict that needs it says `unknown` instead of blaming the path for what
 // the capture missed.
-void analyze_captures(RunResult& result, std::span<const std::string> stopped_vantages)
+void analyze_captures(RunResult& result, std::span<const VantageProblem> stopped)
 {
     result.inputs = std::make_unique<results::AnalysisInputs>(read_run_directory(result.dir));
-    for (const auto& vantage : stopped_vantages) {
-        if (vantage == "server") {
+    for (const auto& problem : stopped) {
+        if (problem.vantage == "server") {
             result.inputs->server.reset();
+        } else if (problem.vantage == "client") {
+            result.inputs->client.reset();
         }
     }
-    if (!result.inputs->client || std::find(stopped_vantages.begin(), stopped_vantages.end(), "client") !=
-                                      stopped_vantages.end()) {
+    if (!result.inputs->client) {
         result.inputs.reset();
         return;
     }
@@ -117,11 +118,7 @@ RunResult run_session(const RunRequest& request)
     const auto summary_file = result.dir / "summary.json";
     core::write_file_atomically(summary_file, boost::json::serialize(summary_of(request, result, utc_timestamp(started))) + "\n");
     if (std::filesystem::exists(vantage_flows_file(result.dir, "client"))) {
-        std::vector<std::string> stopped_vantages;
-        for (const auto& problem : stopped) {
-            stopped_vantages.push_back(problem.vantage);
-        }
-        analyze_captures(result, stopped_vantages);
+        analyze_captures(result, stopped);
         core::write_file_atomically(summary_file,
                                     boost::json::serialize(summary_of(request, result, utc_timestamp(started))) + "\n");
     }
