@@ -15,9 +15,13 @@
 namespace tlsprobe::testing {
 namespace {
 
-// Established IPv4 sockets on local port `port` with bytes in their receive
-// queue: against `serve --behaviour silent`, which never reads, one per
-// ClientHello that arrived.
+constexpr std::uint16_t first_probe_port = 31000;
+constexpr std::uint16_t probe_ports = 20;
+
+// Established IPv4 sockets on local port `port`, from one of the probe
+// ports, with bytes in their receive queue: against `serve --behaviour
+// silent`, which never reads, one per ClientHello that arrived. Sockets of
+// other processes that happen to share the port number are not counted.
 std::size_t unread_client_hellos(std::uint16_t port)
 {
     std::ifstream in("/proc/net/tcp");
@@ -33,8 +37,10 @@ std::size_t unread_client_hellos(std::uint16_t port)
         std::string queues;
         fields >> slot >> local >> remote >> state >> queues;
         const auto local_port = std::stoul(local.substr(local.find(':') + 1), nullptr, 16);
+        const auto remote_port = std::stoul(remote.substr(remote.find(':') + 1), nullptr, 16);
         const auto rx_queue = std::stoul(queues.substr(queues.find(':') + 1), nullptr, 16);
-        if (local_port == port && state == "01" && rx_queue > 0) {
+        const bool from_a_probe = remote_port >= first_probe_port && remote_port < first_probe_port + probe_ports;
+        if (local_port == port && from_a_probe && state == "01" && rx_queue > 0) {
             ++count;
         }
     }
