@@ -37,7 +37,7 @@ void HealthJudgement::merge(const HealthJudgement& other)
     }
 }
 
-HealthJudgement judge_outcomes(const prober::RunStats& stats)
+HealthJudgement judge_outcomes(const prober::RunStats& stats, const scenarios::Thresholds& thresholds)
 {
     HealthJudgement judgement{.health = Health::healthy, .reasons = {}};
     const auto probes = stats.probes();
@@ -54,8 +54,22 @@ HealthJudgement judge_outcomes(const prober::RunStats& stats)
             silent_on_path += stats.count(outcome);
         }
     }
-    if (path_failures != 0) {
-        judgement.lower(Health::unhealthy, fmt::format("{} of {} probes failed", path_failures, probes));
+    const auto judged = probes - silent_on_path;
+    const auto failure_rate = judged == 0 ? 0.0 : static_cast<double>(path_failures) / static_cast<double>(judged);
+    if (path_failures != 0 && failure_rate > thresholds.max_failure_rate) {
+        judgement.lower(Health::unhealthy,
+                        thresholds.max_failure_rate == 0.0
+                            ? fmt::format("{} of {} probes failed", path_failures, probes)
+                            : fmt::format("{} of {} probes that reached the path failed ({:.2f}%, above the "
+                                          "scenario's max_failure_rate of {:.2f}%)",
+                                          path_failures, judged, 100.0 * failure_rate,
+                                          100.0 * thresholds.max_failure_rate));
+    }
+    if (judged != 0 && judged < thresholds.min_probes) {
+        judgement.lower(Health::insufficient_evidence,
+                        fmt::format("only {} probes reached the path; the scenario needs at least {} (min_probes) "
+                                    "to judge it",
+                                    judged, thresholds.min_probes));
     }
     if (probes == 0) {
         judgement.lower(Health::insufficient_evidence, "no probe ran, so nothing was shown healthy");

@@ -11,6 +11,7 @@
 #include "prober/probe_record.hpp"
 #include "prober/run_stats.hpp"
 #include "results/verdict.hpp"
+#include "scenarios/thresholds.hpp"
 
 namespace tlsprobe::results {
 
@@ -31,10 +32,12 @@ struct HealthJudgement {
     void merge(const HealthJudgement& other);
 };
 
-// From the client's records alone: unhealthy when a probe failed on the
-// path; insufficient evidence when no probe reached the wire (none ran, or
-// every one failed on this host).
-[[nodiscard]] HealthJudgement judge_outcomes(const prober::RunStats& stats);
+// From the client's records alone: unhealthy when probes failed on the path
+// at a rate above the scenario's max_failure_rate (by default: any failure);
+// insufficient evidence when no probe reached the wire (none ran, or every
+// one failed on this host), or fewer than min_probes did.
+[[nodiscard]] HealthJudgement judge_outcomes(const prober::RunStats& stats,
+                                             const scenarios::Thresholds& thresholds = {});
 
 // From the verdicts: unhealthy when any verdict is a failure; insufficient
 // evidence when any is `unknown` (a capture was missing or stopped early) or

@@ -1,5 +1,7 @@
 #include "runs/capture_agents.hpp"
 
+#include <algorithm>
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -112,45 +114,38 @@ int AgentProcess::stop(std::chrono::milliseconds limit)
     return *status_;
 }
 
-std::vector<std::string> agent_command(std::string_view spec, const std::string& vantage, std::uint16_t port,
+std::vector<std::string> agent_command(const scenarios::CaptureVantage& vantage, std::uint16_t port,
                                        const std::filesystem::path& pcap)
 {
-    const bool single_word = spec.find_first_of(" \t") == std::string_view::npos;
-    if (single_word && !spec.empty() && spec.find('/') == std::string_view::npos &&
-        std::filesystem::exists(std::filesystem::path("/sys/class/net") / spec)) {
-        return {std::filesystem::read_symlink("/proc/self/exe").string(),
-                "capture",
-                "--iface",
-                std::string(spec),
-                "--vantage",
-                vantage,
-                "--port",
-                std::to_string(port),
-                "--pcap",
-                pcap.string(),
-                "--out",
-                "-"};
+    const auto this_binary = std::filesystem::read_symlink("/proc/self/exe").string();
+    if (!vantage.interface.empty()) {
+        return {this_binary, "capture", "--iface", vantage.interface, "--vantage", vantage.name,
+                "--port", std::to_string(port), "--pcap", pcap.string(), "--out", "-"};
     }
-    std::vector<std::string> argv;
-    while (!spec.empty()) {
-        const auto start = spec.find_first_not_of(" \t");
-        if (start == std::string_view::npos) {
-            break;
-        }
-        spec.remove_prefix(start);
-        const auto end = spec.find_first_of(" \t");
-        argv.emplace_back(spec.substr(0, end));
-        spec.remove_prefix(end == std::string_view::npos ? spec.size() : end);
-    }
+    auto argv = vantage.command;
+    std::replace(argv.begin(), argv.end(), std::string(scenarios::this_binary_word), this_binary);
     return argv;
 }
 
-CaptureAgents::CaptureAgents(std::span<const CaptureSpec> specs, std::uint16_t port,
+void check_capture_interfaces(std::span<const scenarios::CaptureVantage> captures)
+{
+    for (const auto& vantage : captures) {
+        if (!vantage.interface.empty() &&
+            !std::filesystem::exists(std::filesystem::path("/sys/class/net") / vantage.interface)) {
+            throw core::UsageError("capture", " " + vantage.name + "=" + vantage.interface +
+                                                  ": no such interface here, and a one-word command cannot be a "
+                                                  "capture agent");
+        }
+    }
+}
+
+CaptureAgents::CaptureAgents(std::span<const scenarios::CaptureVantage> captures, std::uint16_t port,
                              const std::filesystem::path& run_dir)
 {
-    for (const auto& [name, spec] : specs) {
-        const auto argv = agent_command(spec, name, port, vantage_pcap_file(run_dir, name));
-        agents_.push_back(std::make_unique<AgentProcess>(name, argv, vantage_flows_file(run_dir, name)));
+    for (const auto& vantage : captures) {
+        const auto argv = agent_command(vantage, port, vantage_pcap_file(run_dir, vantage.name));
+        agents_.push_back(
+            std::make_unique<AgentProcess>(vantage.name, argv, vantage_flows_file(run_dir, vantage.name)));
     }
     for (const auto& agent : agents_) {
         agent->wait_ready(std::chrono::seconds(15));

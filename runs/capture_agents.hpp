@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/child_process.hpp"
-#include "runs/capture_spec.hpp"
+#include "scenarios/capture_vantage.hpp"
 
 namespace tlsprobe::runs {
 
@@ -56,12 +56,16 @@ private:
     std::thread reader_;
 };
 
-// What `--capture NAME=SPEC` runs. A SPEC that names a local interface
-// becomes `tlsprobe capture` on it (this binary; port filter; pcap beside the
-// flows); anything else is a command split at white space (no shell, no
-// quoting) that must print timelines on stdout.
-[[nodiscard]] std::vector<std::string> agent_command(std::string_view spec, const std::string& vantage,
-                                                     std::uint16_t port, const std::filesystem::path& pcap);
+// What a capture vantage runs. A local interface becomes `tlsprobe capture`
+// on it (this binary; port filter; pcap beside the flows); a command runs as
+// given (argv, no shell; "{tlsprobe}" is this binary) and must print
+// timelines on stdout.
+[[nodiscard]] std::vector<std::string> agent_command(const scenarios::CaptureVantage& vantage, std::uint16_t port,
+                                                     const std::filesystem::path& pcap);
+
+// Throws core::UsageError (field `capture`) for a vantage whose interface
+// does not exist here.
+void check_capture_interfaces(std::span<const scenarios::CaptureVantage> captures);
 
 // A vantage whose capture cannot be trusted to have seen the whole run.
 struct VantageProblem {
@@ -69,13 +73,13 @@ struct VantageProblem {
     std::string what;   // "stopped before the run ended (exit status 1)"
 };
 
-// The capture agents of one run, one per `--capture NAME=SPEC`.
+// The capture agents of one run, one per capture vantage.
 class CaptureAgents {
 public:
     // Starts every agent and waits until each reports ready, so the first
     // probe is on the wire of every vantage. Throws core::EnvironmentError
     // for an agent that fails or stays silent.
-    CaptureAgents(std::span<const CaptureSpec> specs, std::uint16_t port, const std::filesystem::path& run_dir);
+    CaptureAgents(std::span<const scenarios::CaptureVantage> captures, std::uint16_t port, const std::filesystem::path& run_dir);
 
     // Lets late FINs and resets reach the captures for `linger`, then stops
     // every agent (each flushes its open timelines and its drop counts).

@@ -13,14 +13,16 @@ namespace tlsprobe::runs {
 
 HuntResult hunt_session(const HuntRequest& request)
 {
-    auto plan = request.plan;
-    plan.count = request.budget;
+    const auto& scenario = request.scenario;
+    auto plan = scenario.plan;
+    plan.count = scenario.hunt.budget;
+    plan.duration.reset();
     const auto endpoints = prober::resolve_fleet_endpoints(plan);
     if (request.buckets.model != nullptr && plan.source_ip.empty()) {
         throw core::UsageError("model", ": needs `source_ip`, the source address the hash model sees");
     }
     prober::check_source_address(endpoints);
-    refuse_existing_run(request.out_dir);
+    refuse_existing_run(plan.out_dir);
     prober::raise_open_files_limit(plan.concurrency);
     const prober::ClientTls tls(plan.tls, plan.target.host);
     results::HuntPlanner planner({
@@ -29,17 +31,18 @@ HuntResult hunt_session(const HuntRequest& request)
                  .dst_port = endpoints.target.port()},
         .port_low = plan.port_range.low,
         .port_high = plan.port_range.high,
-        .budget = request.budget,
+        .budget = scenario.hunt.budget,
         .background = request.buckets.background,
         .alpha = request.buckets.alpha,
         .seed = plan.seed,
     });
     HuntResult result;
-    result.dir = make_run_directory(request.out_dir.string(), "hunt-");
+    result.dir = make_run_directory(plan.out_dir.string(), "hunt-");
+    write_scenario_file(result.dir, scenario);
     spdlog::info("hunting on {}:{} from ports {}-{}, budget {} probes at {}/s, records in {}", plan.target.host,
-                 plan.target.port, plan.port_range.low, plan.port_range.high, request.budget, plan.rate,
+                 plan.target.port, plan.port_range.low, plan.port_range.high, scenario.hunt.budget, plan.rate,
                  result.dir.string());
-    result.report = run_hunt(plan, endpoints, tls, planner, result.dir, request.repeat_gap);
+    result.report = run_hunt(plan, endpoints, tls, planner, result.dir, scenario.hunt.repeat_gap);
     spdlog::info("hunt done: {} probes in {} rounds", result.report.records.size(), result.report.rounds);
     result.analysis = write_bucket_analysis(result.report.records, request.buckets, result.dir);
     return result;

@@ -7,16 +7,14 @@
 
 #include "results/bucket_analysis.hpp"
 #include "runs/hunt_rounds.hpp"
-#include "scenarios/run_plan.hpp"
+#include "scenarios/scenario.hpp"
 
 namespace tlsprobe::runs {
 
 struct HuntRequest {
-    scenarios::RunPlan plan;                   // validated by the caller; count is replaced by the budget
+    scenarios::Scenario scenario;              // validated by the caller; count gives way to hunt.budget;
+                                               // plan.out_dir empty: runs/hunt-<UTC time>
     results::BucketAnalysisConfig buckets;     // model (may be null), background loss, alpha
-    std::uint64_t budget = 1000;
-    std::chrono::milliseconds repeat_gap{2000};
-    std::filesystem::path out_dir;             // empty: runs/hunt-<UTC time>
 };
 
 struct HuntResult {

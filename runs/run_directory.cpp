@@ -4,8 +4,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/atomic_file.hpp"
 #include "core/errors.hpp"
+#include "core/sha256.hpp"
 #include "results/hashed_tuples.hpp"
+#include "scenarios/scenario_file.hpp"
 
 namespace tlsprobe::runs {
 
@@ -33,6 +36,32 @@ void refuse_existing_run(const std::filesystem::path& requested)
     if (!requested.empty() && std::filesystem::exists(requested / "probes.jsonl")) {
         throw core::UsageError("out", ": " + requested.string() + " already holds a run (probes.jsonl); choose another");
     }
+}
+
+std::string write_scenario_file(const std::filesystem::path& dir, const scenarios::Scenario& scenario)
+{
+    const auto text = scenarios::scenario_toml(scenario, false);
+    core::write_file_atomically(dir / "scenario.toml", text);
+    return core::sha256_hex(text);
+}
+
+boost::json::object scenario_json(const scenarios::Scenario& scenario, std::string_view sha256)
+{
+    boost::json::object labels;
+    for (const auto& [key, value] : scenario.labels) {
+        labels[key] = value;
+    }
+    boost::json::object out{{"name", scenario.name},
+                            {"description", scenario.description},
+                            {"file", "scenario.toml"},
+                            {"sha256", sha256},
+                            {"thresholds", scenarios::thresholds_json(scenario.thresholds)},
+                            {"background_loss", scenario.background_loss},
+                            {"labels", std::move(labels)}};
+    if (!scenario.hash_model.empty()) {
+        out["hash_model"] = scenario.hash_model;
+    }
+    return out;
 }
 
 std::filesystem::path vantage_flows_file(const std::filesystem::path& run_dir, std::string_view name)

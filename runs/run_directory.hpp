@@ -4,7 +4,10 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 #include "results/analysis.hpp"
+#include "scenarios/scenario.hpp"
 
 namespace tlsprobe::runs {
 
@@ -16,6 +19,15 @@ namespace tlsprobe::runs {
 // A run never writes into another run's directory: core::UsageError (field
 // `out`) when `requested` already holds probes.jsonl.
 void refuse_existing_run(const std::filesystem::path& requested);
+
+// Writes the effective scenario as DIR/scenario.toml (without `out`, so the
+// directory runs again as `run --scenario DIR/scenario.toml`); returns the
+// file's SHA-256.
+std::string write_scenario_file(const std::filesystem::path& dir, const scenarios::Scenario& scenario);
+
+// summary.json's `scenario`: name, description, file, sha256, thresholds,
+// hash_model, background_loss, labels.
+[[nodiscard]] boost::json::object scenario_json(const scenarios::Scenario& scenario, std::string_view sha256);
 
 // Where a run keeps the timelines that vantage `name` streamed.
 [[nodiscard]] std::filesystem::path vantage_flows_file(const std::filesystem::path& run_dir, std::string_view name);

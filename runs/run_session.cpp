@@ -24,21 +24,29 @@ std::string utc_timestamp(std::chrono::system_clock::time_point at)
     return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", seconds, millis);
 }
 
-boost::json::array captures_json(std::span<const CaptureSpec> captures)
+boost::json::array captures_json(std::span<const scenarios::CaptureVantage> captures)
 {
     boost::json::array out;
     for (const auto& capture : captures) {
-        out.push_back(boost::json::object{{"vantage", capture.vantage}, {"spec", capture.spec}});
+        boost::json::array command;
+        for (const auto& word : capture.command) {
+            command.emplace_back(word);
+        }
+        out.push_back(boost::json::object{{"vantage", capture.name},
+                                          {"interface", capture.interface},
+                                          {"command", std::move(command)}});
     }
     return out;
 }
 
-boost::json::object summary_of(const RunRequest& request, const RunResult& result, std::string_view started_utc)
+boost::json::object summary_of(const scenarios::Scenario& scenario, std::string_view scenario_sha256,
+                               const RunResult& result, std::string_view started_utc)
 {
     auto summary = prober::summary_json(result.fleet.stats, result.facts);
     summary["started_utc"] = started_utc;
-    summary["plan"] = scenarios::plan_json(request.plan);
-    summary["captures"] = captures_json(request.captures);
+    summary["scenario"] = scenario_json(scenario, scenario_sha256);
+    summary["plan"] = scenarios::plan_json(scenario.plan);
+    summary["captures"] = captures_json(scenario.captures);
     boost::json::array problems;
     for (const auto& problem : result.vantage_problems) {
         problems.emplace_back(problem);
@@ -78,29 +86,31 @@ void analyze_captures(RunResult& result, std::span<const VantageProblem> stopped
 
 }  // namespace
 
-RunResult run_session(const RunRequest& request)
+RunResult run_session(const scenarios::Scenario& scenario)
 {
-    const auto& plan = request.plan;
+    const auto& plan = scenario.plan;
     const auto endpoints = prober::resolve_fleet_endpoints(plan);
     prober::check_source_address(endpoints);
-    refuse_existing_run(request.out_dir);
+    check_capture_interfaces(scenario.captures);
+    refuse_existing_run(plan.out_dir);
     prober::raise_open_files_limit(plan.concurrency);
     const prober::ClientTls tls(plan.tls, plan.target.host);
 
     RunResult result;
-    result.dir = make_run_directory(request.out_dir, "");
+    result.dir = make_run_directory(plan.out_dir.string(), "");
+    const auto scenario_sha256 = write_scenario_file(result.dir, scenario);
     const core::JsonlWriter probes(result.dir / "probes.jsonl");
     spdlog::info("probing {}:{} ({}) from {} ports, {} probes at {}/s, concurrency {}, records in {}",
                  plan.target.host, plan.target.port, endpoints.target.address().to_string(),
                  prober::PortPlan(plan).size(), scenarios::planned_probes(plan), plan.rate, plan.concurrency,
                  result.dir.string());
-    CaptureAgents agents(request.captures, plan.target.port, result.dir);
+    CaptureAgents agents(scenario.captures, plan.target.port, result.dir);
     const auto started = std::chrono::system_clock::now();
     prober::Fleet fleet(plan, endpoints.target, endpoints.source, tls, [&probes](const prober::ProbeRecord& record) {
         probes.append(boost::json::serialize(prober::to_json(record)));
     });
     result.fleet = fleet.run();
-    const auto stopped = agents.stop(request.capture_linger);
+    const auto stopped = agents.stop(scenario.capture_linger);
     result.facts = {
         .target = fmt::format("{}:{}", plan.target.host, plan.target.port),
         .planned = scenarios::planned_probes(plan),
@@ -108,7 +118,7 @@ RunResult run_session(const RunRequest& request)
         .interrupted = result.fleet.interrupted,
         .late_starts = result.fleet.late_starts,
     };
-    result.judgement = results::judge_outcomes(result.fleet.stats);
+    result.judgement = results::judge_outcomes(result.fleet.stats, scenario.thresholds);
     for (const auto& problem : stopped) {
         result.vantage_problems.push_back(problem.vantage + ": " + problem.what);
         result.judgement.lower(results::Health::insufficient_evidence,
@@ -116,11 +126,11 @@ RunResult run_session(const RunRequest& request)
                                    ": the verdicts that need it are unknown");
     }
     const auto summary_file = result.dir / "summary.json";
-    core::write_file_atomically(summary_file, boost::json::serialize(summary_of(request, result, utc_timestamp(started))) + "\n");
+    core::write_file_atomically(summary_file, boost::json::serialize(summary_of(scenario, scenario_sha256, result, utc_timestamp(started))) + "\n");
     if (std::filesystem::exists(vantage_flows_file(result.dir, "client"))) {
         analyze_captures(result, stopped);
         core::write_file_atomically(summary_file,
-                                    boost::json::serialize(summary_of(request, result, utc_timestamp(started))) + "\n");
+                                    boost::json::serialize(summary_of(scenario, scenario_sha256, result, utc_timestamp(started))) + "\n");
     }
     return result;
 }

@@ -12,17 +12,10 @@
 #include "prober/run_stats.hpp"
 #include "results/analysis.hpp"
 #include "results/health.hpp"
-#include "runs/capture_spec.hpp"
-#include "scenarios/run_plan.hpp"
+#include "scenarios/scenario.hpp"
 
 namespace tlsprobe::runs {
 
-struct RunRequest {
-    scenarios::RunPlan plan;                      // validated by the caller
-    std::vector<CaptureSpec> captures;            // parsed before anything is created
-    std::chrono::milliseconds capture_linger{3000};
-    std::filesystem::path out_dir;                // empty: runs/<UTC time>
-};
 
 struct RunResult {
     std::filesystem::path dir;
@@ -35,9 +28,12 @@ struct RunResult {
     results::HealthJudgement judgement;
 };
 
-// Checks everything that can be checked (target, source address, open-file
-// limit, TLS settings, the output directory) before the run directory is
-// created or an agent started; throws core::UsageError / EnvironmentError.
-[[nodiscard]] RunResult run_session(const RunRequest& request);
+// Runs `scenario` (validated by the caller; its plan's out_dir empty:
+// runs/<UTC time>). Checks everything that can be checked (target, source
+// address, capture interfaces, open-file limit, TLS settings, the output
+// directory) before the run directory is created or an agent started;
+// throws core::UsageError / EnvironmentError naming the field. The
+// directory keeps scenario.toml, and summary.json its SHA-256.
+[[nodiscard]] RunResult run_session(const scenarios::Scenario& scenario);
 
 }  // namespace tlsprobe::runs

@@ -81,21 +81,6 @@ std::vector<std::uint16_t> read_ports_file(const std::filesystem::path& path)
 std::vector<std::string> validate(RunPlan& plan)
 {
     std::vector<std::string> notes;
-    if (plan.concurrency == 0) {
-        throw core::UsageError("concurrency", ": must be at least 1");
-    }
-    if (plan.rate < 0 || !std::isfinite(plan.rate)) {
-        throw core::UsageError("rate", ": must be 0 (unpaced) or a positive number of probes per second");
-    }
-    if (plan.count && *plan.count == 0) {
-        throw core::UsageError("count", ": must be at least 1");
-    }
-    if (plan.duration && plan.duration->count() <= 0) {
-        throw core::UsageError("duration", ": must be positive");
-    }
-    if (plan.tls.pad_client_hello > 16000) {
-        throw core::UsageError("pad_client_hello", ": at most 16000 bytes (one TLS record)");
-    }
     if (plan.tls.ca_file && !std::filesystem::is_regular_file(*plan.tls.ca_file)) {
         throw core::UsageError("ca_file", ": " + plan.tls.ca_file->string() + " does not exist or is not a file");
     }

@@ -1,0 +1,42 @@
+#pragma once
+// `--scenario FILE` and the flags that set a scenario's keys, shared by
+// `run`, `hunt` and `scenario show`: a flag given replaces the file's value,
+// and both pass the same checks (scenarios/scenario_file.hpp).
+#include <CLI/CLI.hpp>
+
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scenarios/scenario_file.hpp"
+
+namespace tlsprobe::cli {
+
+class ScenarioFlags {
+public:
+    // Registers --scenario and one flag per key in `keys` ("probe.rate" is
+    // --rate, "capture" is the repeatable --capture NAME=SPEC), with the
+    // key's help and default.
+    ScenarioFlags(CLI::App& app, std::span<const std::string_view> keys);
+
+    // Adds FILE as a positional argument instead of --scenario (`scenario show FILE`).
+    void take_file_as_argument(CLI::App& app);
+
+    // The scenario file with the given flags on top, validated; its notes
+    // (caps applied) are logged as warnings.
+    [[nodiscard]] scenarios::LoadedScenario load() const;
+
+private:
+    std::optional<std::filesystem::path> file_;
+    std::map<std::string, std::pair<CLI::Option*, std::string>> flags_;   // key -> option, its text
+    CLI::Option* captures_option_ = nullptr;
+    std::vector<std::string> captures_;
+};
+
+// Checks the scenario's hash model, naming the file position of its key.
+void check_hash_model(const scenarios::LoadedScenario& loaded);
+
+}  // namespace tlsprobe::cli
