@@ -14,21 +14,31 @@ namespace tlsprobe::runs {
 
 std::filesystem::path make_run_directory(const std::string& requested, std::string_view prefix)
 {
-    std::filesystem::path dir = requested;
-    if (dir.empty()) {
-        const std::time_t now = std::time(nullptr);
-        std::tm utc{};
-        gmtime_r(&now, &utc);
-        char name[32];
-        std::strftime(name, sizeof name, "%Y%m%d-%H%M%S", &utc);
-        dir = std::filesystem::path("runs") / (std::string(prefix) + name);
-    }
     std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    if (ec) {
-        throw core::EnvironmentError("out", ": cannot create " + dir.string() + ": " + ec.message());
+    if (!requested.empty()) {
+        std::filesystem::create_directories(requested, ec);
+        if (ec) {
+            throw core::EnvironmentError("out", ": cannot create " + requested + ": " + ec.message());
+        }
+        return requested;
     }
-    return dir;
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char name[32];
+    std::strftime(name, sizeof name, "%Y%m%d-%H%M%S", &utc);
+    const std::filesystem::path parent = "runs";
+    std::filesystem::create_directories(parent, ec);
+    // Two runs started in the same second get their own directories:
+    // create_directory claims a name atomically, so the second takes "-2".
+    for (int attempt = 1; !ec; ++attempt) {
+        auto dir = parent / (std::string(prefix) + name + (attempt == 1 ? "" : "-" + std::to_string(attempt)));
+        if (std::filesystem::create_directory(dir, ec)) {
+            return dir;
+        }
+    }
+    throw core::EnvironmentError("out", ": cannot create a run directory under " + parent.string() + ": " +
+                                            ec.message());
 }
 
 void refuse_existing_run(const std::filesystem::path& requested)
