@@ -20,23 +20,11 @@ namespace tlsprobe::cli {
 // Backquotes around anything but a lowercase field name stay as they are.
 [[nodiscard]] inline std::string flags_in(std::string_view text)
 {
-    const auto is_field = [](std::string_view name) {
-        return !name.empty() && name.front() >= 'a' && name.front() <= 'z' &&
-               name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string_view::npos;
-    };
-    std::string out;
-    while (!text.empty()) {
-        const auto open = text.find('`');
-        const auto close = open == std::string_view::npos ? open : text.find('`', open + 1);
-        if (close == std::string_view::npos) {
-            break;
-        }
-        const auto name = text.substr(open + 1, close - open - 1);
-        out += text.substr(0, open);
-        out += is_field(name) ? flag_of(std::string(name)) : std::string(text.substr(open, close - open + 1));
-        text.remove_prefix(close + 1);
-    }
-    return out += text;
+    return core::spell_fields(text, [](std::string_view name) {
+        const bool is_field = !name.empty() && name.front() >= 'a' && name.front() <= 'z' &&
+                              name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string_view::npos;
+        return is_field ? flag_of(std::string(name)) : "`" + std::string(name) + "`";
+    });
 }
 
 // An error as the command line shows it: a failure about one setting names

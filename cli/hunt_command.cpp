@@ -9,16 +9,10 @@
 namespace tlsprobe::cli {
 namespace {
 
-// The keys `hunt` takes as flags, in --help's order. Count and duration
+// The keys `hunt` takes as flags besides the probe's. Count and duration
 // give way to the budget; a hunt captures nothing.
-constexpr std::array<std::string_view, 28> hunt_keys{
-    "probe.target",          "tls.sni",          "probe.source_ip",       "probe.ports",
-    "probe.rate",            "probe.arrival",      "probe.seed",            "probe.concurrency",
-    "probe.workers",         "probe.connect_timeout", "probe.handshake_timeout", "probe.data_timeout",
-    "probe.hold",            "probe.request",      "probe.allow_high_load", "tls.tls_version",
-    "tls.groups",            "tls.ciphers",        "tls.alpn",              "tls.ca_file",
-    "tls.insecure",          "tls.resume",         "tls.pad_client_hello",  "buckets.model",
-    "buckets.background_loss", "hunt.budget",      "hunt.repeat_gap",       "out",
+constexpr std::array<std::string_view, 5> hunt_keys{
+    "buckets.model", "buckets.background_loss", "hunt.budget", "hunt.repeat_gap", "out",
 };
 
 int hunt(const ScenarioFlags& flags)
@@ -37,7 +31,7 @@ Command add_hunt_command(CLI::App& parent)
 {
     auto* app = parent.add_subcommand(
         "hunt", "Probe adaptively until per-flow fault or random loss, and the faulty buckets, are settled");
-    auto flags = std::make_shared<ScenarioFlags>(*app, hunt_keys);
+    auto flags = std::make_shared<ScenarioFlags>(*app, probe_keys, hunt_keys);
     return {app, [flags] { return hunt(*flags); }};
 }
 

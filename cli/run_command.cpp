@@ -14,16 +14,10 @@
 namespace tlsprobe::cli {
 namespace {
 
-// The keys `run` takes as flags, in --help's order.
-constexpr std::array<std::string_view, 31> run_keys{
-    "probe.target",          "tls.sni",          "probe.source_ip",      "probe.ports",
-    "probe.ports_file",      "probe.port_order",   "probe.count",          "probe.duration",
-    "probe.rate",            "probe.arrival",      "probe.seed",           "probe.concurrency",
-    "probe.workers",         "probe.connect_timeout", "probe.handshake_timeout", "probe.data_timeout",
-    "probe.hold",            "probe.request",      "probe.allow_high_load", "tls.tls_version",
-    "tls.groups",            "tls.ciphers",        "tls.alpn",             "tls.ca_file",
-    "tls.insecure",          "tls.resume",         "tls.pad_client_hello", "capture",
-    "probe.capture_linger",  "buckets.model",      "out",
+// The keys `run` takes as flags besides the probe's.
+constexpr std::array<std::string_view, 8> run_keys{
+    "probe.ports_file", "probe.port_order", "probe.count", "probe.duration",
+    "capture",          "probe.capture_linger", "buckets.model", "out",
 };
 
 int run(const ScenarioFlags& flags)
@@ -46,7 +40,7 @@ int run(const ScenarioFlags& flags)
 Command add_run_command(CLI::App& parent)
 {
     auto* app = parent.add_subcommand("run", "Probe a TLS target from many source ports and record every attempt");
-    auto flags = std::make_shared<ScenarioFlags>(*app, run_keys);
+    auto flags = std::make_shared<ScenarioFlags>(*app, probe_keys, run_keys);
     return {app, [flags] { return run(*flags); }};
 }
 

@@ -1,28 +1,15 @@
 #include <fmt/format.h>
 
-#include <array>
 #include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "cli/command.hpp"
 #include "cli/scenario_flags.hpp"
 #include "scenarios/scenario_file.hpp"
 
 namespace tlsprobe::cli {
-namespace {
-
-// Every key a flag can set, for `scenario show FILE [flags]`.
-constexpr std::array<std::string_view, 43> all_keys{
-    "name", "description", "out", "probe.target", "tls.sni", "probe.source_ip", "probe.ports", "probe.ports_file",
-    "probe.port_order", "probe.count", "probe.duration", "probe.rate", "probe.arrival", "probe.seed",
-    "probe.concurrency", "probe.workers", "probe.connect_timeout", "probe.handshake_timeout", "probe.data_timeout",
-    "probe.hold", "probe.request", "probe.allow_high_load", "probe.capture_linger", "tls.tls_version", "tls.groups",
-    "tls.ciphers", "tls.alpn", "tls.ca_file", "tls.insecure", "tls.resume", "tls.pad_client_hello", "buckets.model",
-    "buckets.background_loss", "hunt.budget", "hunt.repeat_gap", "thresholds.alpha", "thresholds.power",
-    "thresholds.min_rate_change", "thresholds.latency_tolerance_ratio", "thresholds.latency_tolerance_ms",
-    "thresholds.max_failure_rate", "thresholds.min_probes", "capture",
-};
-
-}  // namespace
 
 Command add_scenario_command(CLI::App& parent)
 {
@@ -34,6 +21,16 @@ Command add_scenario_command(CLI::App& parent)
                                              "as TOML");
     auto check_flags = std::make_shared<ScenarioFlags>(*check, std::span<const std::string_view>{});
     check_flags->take_file_as_argument(*check);
+    // Every key is a flag of `show`.
+    static const auto key_paths = [] {
+        std::vector<std::string> paths;
+        for (const auto& key : scenarios::scenario_keys()) {
+            paths.push_back(key.path);
+        }
+        paths.emplace_back("capture");
+        return paths;
+    }();
+    static const std::vector<std::string_view> all_keys(key_paths.begin(), key_paths.end());
     auto show_flags = std::make_shared<ScenarioFlags>(*show, all_keys);
     show_flags->take_file_as_argument(*show);
     return {app, [check, check_flags, show_flags] {

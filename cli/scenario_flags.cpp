@@ -9,12 +9,15 @@
 
 namespace tlsprobe::cli {
 
-ScenarioFlags::ScenarioFlags(CLI::App& app, std::span<const std::string_view> keys)
+ScenarioFlags::ScenarioFlags(CLI::App& app, std::span<const std::string_view> keys,
+                             std::span<const std::string_view> more)
 {
     app.add_option("--scenario", file_,
                    "Scenario file (TOML, docs/SCENARIOS.md); the other flags replace its values");
     const auto all = scenarios::scenario_keys();
-    for (const auto path : keys) {
+    std::vector<std::string_view> paths(keys.begin(), keys.end());
+    paths.insert(paths.end(), more.begin(), more.end());
+    for (const auto path : paths) {
         if (path == "capture") {
             captures_option_ = app.add_option("--capture", captures_,
                                               "NAME=INTERFACE or NAME=COMMAND: a capture vantage (repeatable); "

@@ -4,6 +4,7 @@
 // and both pass the same checks (scenarios/scenario_file.hpp).
 #include <CLI/CLI.hpp>
 
+#include <array>
 #include <map>
 #include <optional>
 #include <span>
@@ -15,12 +16,22 @@
 
 namespace tlsprobe::cli {
 
+// The keys that shape each probe: flags of both `run` and `hunt`.
+inline constexpr std::array<std::string_view, 23> probe_keys{
+    "probe.target",     "tls.sni",          "probe.source_ip",       "probe.ports",
+    "probe.rate",       "probe.arrival",    "probe.seed",            "probe.concurrency",
+    "probe.workers",    "probe.connect_timeout", "probe.handshake_timeout", "probe.data_timeout",
+    "probe.hold",       "probe.request",    "probe.allow_high_load", "tls.tls_version",
+    "tls.groups",       "tls.ciphers",      "tls.alpn",              "tls.ca_file",
+    "tls.insecure",     "tls.resume",       "tls.pad_client_hello",
+};
+
 class ScenarioFlags {
 public:
-    // Registers --scenario and one flag per key in `keys` ("probe.rate" is
-    // --rate, "capture" is the repeatable --capture NAME=SPEC), with the
-    // key's help and default.
-    ScenarioFlags(CLI::App& app, std::span<const std::string_view> keys);
+    // Registers --scenario and one flag per key of `keys`, then of `more`
+    // ("probe.rate" is --rate, "capture" the repeatable --capture
+    // NAME=SPEC), with the key's help and default.
+    ScenarioFlags(CLI::App& app, std::span<const std::string_view> keys, std::span<const std::string_view> more = {});
 
     // Adds FILE as a positional argument instead of --scenario (`scenario show FILE`).
     void take_file_as_argument(CLI::App& app);

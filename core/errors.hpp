@@ -3,6 +3,7 @@
 // main() catches them in a fixed order (see cli/main.cpp).
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace tlsprobe::core {
 
@@ -28,6 +29,26 @@ private:
     std::string field_;
     std::string detail_;
 };
+
+// `text` with each backquoted name (`tls_version`) replaced by
+// `spell(name)`: how the CLI shows fields as flags and a scenario loader as
+// keys. An unpaired backquote and what follows it stay as they are.
+template <typename Spell>
+[[nodiscard]] std::string spell_fields(std::string_view text, Spell&& spell)
+{
+    std::string out;
+    while (!text.empty()) {
+        const auto open = text.find('`');
+        const auto close = open == std::string_view::npos ? open : text.find('`', open + 1);
+        if (close == std::string_view::npos) {
+            break;
+        }
+        out += text.substr(0, open);
+        out += spell(text.substr(open + 1, close - open - 1));
+        text.remove_prefix(close + 1);
+    }
+    return out += text;
+}
 
 // Wrong or conflicting flags, values out of range: exit 2.
 class UsageError : public Error {

@@ -31,7 +31,8 @@ CaptureVantage parse_capture_flag(std::string_view text)
     if (equals == std::string_view::npos) {
         throw core::UsageError("capture", ": \"" + std::string(text) + "\" is not NAME=INTERFACE or NAME=COMMAND");
     }
-    CaptureVantage vantage{.name = std::string(text.substr(0, equals))};
+    CaptureVantage vantage;
+    vantage.name = text.substr(0, equals);
     auto words = words_of(text.substr(equals + 1));
     if (words.size() == 1 && words.front().find('/') == std::string::npos) {
         vantage.interface = std::move(words.front());

@@ -433,18 +433,7 @@ std::string key_of_field(std::string_view field)
 // A library's detail with every field in backquotes written as its key.
 std::string keys_in(std::string_view text)
 {
-    std::string out;
-    while (!text.empty()) {
-        const auto open = text.find('`');
-        const auto close = open == std::string_view::npos ? open : text.find('`', open + 1);
-        if (close == std::string_view::npos) {
-            break;
-        }
-        out += text.substr(0, open);
-        out += "\"" + key_of_field(text.substr(open + 1, close - open - 1)) + "\"";
-        text.remove_prefix(close + 1);
-    }
-    return out += text;
+    return core::spell_fields(text, [](std::string_view field) { return "\"" + key_of_field(field) + "\""; });
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b)
