@@ -21,5 +21,6 @@ struct Command {
 [[nodiscard]] Command add_lab_command(CLI::App& parent);
 [[nodiscard]] Command add_buckets_command(CLI::App& parent);
 [[nodiscard]] Command add_hunt_command(CLI::App& parent);
+[[nodiscard]] Command add_compare_command(CLI::App& parent);
 
 }  // namespace tlsprobe::cli

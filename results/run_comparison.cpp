@@ -32,6 +32,13 @@ std::string signed_milliseconds(double ns)
     return fmt::format("{:+.3f} ms", ns / 1e6);
 }
 
+// "p = 0.0123", or "p < 1e-300" when it underflowed.
+std::string p_is(double p)
+{
+    const auto text = p_value_text(p);
+    return text.starts_with("<") ? "p < " + text.substr(1) : "p = " + text;
+}
+
 double share(std::uint64_t events, std::uint64_t of)
 {
     return of == 0 ? 0.0 : static_cast<double>(events) / static_cast<double>(of);
@@ -302,16 +309,16 @@ std::string row_label(const RateRow& row)
 
 std::string rate_headline(const RateRow& row)
 {
-    return fmt::format("{} {} -> {} (p={:.2g}, Holm)", row_label(row), percent(row.before_share()),
-                       percent(row.after_share()), row.p_adjusted);
+    return fmt::format("{} {} -> {} ({}, Holm)", row_label(row), percent(row.before_share()),
+                       percent(row.after_share()), p_is(row.p_adjusted));
 }
 
 std::string latency_headline(const LatencyRow& row)
 {
-    return fmt::format("{} median {} -> {} (shift {}, p={:.2g}, Holm)", to_string(row.phase),
+    return fmt::format("{} median {} -> {} (shift {}, {}, Holm)", to_string(row.phase),
                        milliseconds(static_cast<double>(row.before_median_ns)),
                        milliseconds(static_cast<double>(row.after_median_ns)), signed_milliseconds(row.shift.estimate),
-                       row.p_adjusted);
+                       p_is(row.p_adjusted));
 }
 
 // The strongest evidence of a change: the failed row first, then the rate
@@ -348,9 +355,9 @@ void rate_findings(const Comparison& c, std::vector<std::string>& findings)
 {
     for (const auto& row : c.rows) {
         if (row.change != Change::none) {
-            findings.push_back(fmt::format("The {} {} from {}: Fisher p = {:.3g}, {:.3g} after {}.", row_label(row),
-                                           row.change == Change::worse ? "rose" : "fell", rate_text(row), row.p_value,
-                                           row.p_adjusted, holm_note(c.rows.size())));
+            findings.push_back(fmt::format("The {} {} from {}: Fisher {}, {} after {}.", row_label(row),
+                                           row.change == Change::worse ? "rose" : "fell", rate_text(row),
+                                           p_is(row.p_value), p_value_text(row.p_adjusted), holm_note(c.rows.size())));
         }
     }
     std::vector<std::string> worse;
@@ -358,9 +365,9 @@ void rate_findings(const Comparison& c, std::vector<std::string>& findings)
     for (const auto& row : c.buckets) {
         if (row.change != Change::none) {
             (row.change == Change::worse ? worse : better)
-                .push_back(fmt::format("bucket {} failed {} before and {} after (Holm p = {:.3g})", row.name,
+                .push_back(fmt::format("bucket {} failed {} before and {} after (Holm {})", row.name,
                                        fmt::format("{} of {}", row.before, row.before_of),
-                                       fmt::format("{} of {}", row.after, row.after_of), row.p_adjusted));
+                                       fmt::format("{} of {}", row.after, row.after_of), p_is(row.p_adjusted)));
         }
     }
     const auto join = [](const std::vector<std::string>& parts) {
@@ -391,24 +398,25 @@ void latency_findings(const Comparison& c, std::vector<std::string>& findings)
 {
     for (const auto& row : c.latency) {
         const auto interval = row.shift.low && row.shift.high
-                                  ? fmt::format(" ({:.0f}% interval {} to {})", 100.0 * (1.0 - c.thresholds.alpha),
+                                  ? fmt::format("{:.0f}% interval {} to {}; ", 100.0 * (1.0 - c.thresholds.alpha),
                                                 signed_milliseconds(static_cast<double>(*row.shift.low)),
                                                 signed_milliseconds(static_cast<double>(*row.shift.high)))
                                   : std::string();
         if (row.change != Change::none) {
             findings.push_back(fmt::format(
-                "{} got {}: median {} -> {}, p99 {} -> {}; shift {}{}, beyond the tolerance of {}; Mann-Whitney p = "
-                "{:.3g} after Holm.",
+                "{} got {}: median {} -> {}, p99 {} -> {}; shift {} ({}Mann-Whitney {} after Holm), "
+                "beyond the tolerance of {}.",
                 to_string(row.phase), row.change == Change::worse ? "slower" : "faster",
                 milliseconds(static_cast<double>(row.before_median_ns)),
                 milliseconds(static_cast<double>(row.after_median_ns)),
                 milliseconds(static_cast<double>(row.before_p99_ns)), milliseconds(static_cast<double>(row.after_p99_ns)),
-                signed_milliseconds(row.shift.estimate), interval, milliseconds(row.tolerance_ns), row.p_adjusted));
+                signed_milliseconds(row.shift.estimate), interval, p_is(row.p_adjusted),
+                milliseconds(row.tolerance_ns)));
         } else if (row.significant) {
-            findings.push_back(fmt::format("{} shifted by {}{} (Mann-Whitney p = {:.3g} after Holm), within the "
+            findings.push_back(fmt::format("{} shifted by {} ({}Mann-Whitney {} after Holm), within the "
                                            "tolerance of {}: not a change.",
                                            to_string(row.phase), signed_milliseconds(row.shift.estimate), interval,
-                                           row.p_adjusted, milliseconds(row.tolerance_ns)));
+                                           p_is(row.p_adjusted), milliseconds(row.tolerance_ns)));
         }
     }
 }
@@ -479,10 +487,11 @@ void decide(Comparison& c)
         c.findings.insert(c.findings.begin(), "Nothing is concluded: " + c.headline + ".");
         return;
     }
+    const auto tests = std::max<std::size_t>(c.rows.size(), 1);
     const auto power_text = fmt::format(
-        "to see a {}-point rise in the failure rate (from {}, alpha {} over {} rate tests, power {:.0f}%) each run "
+        "to see a {:.1f}-point rise in the failure rate (from {}, alpha {} over {} rate {}, power {:.0f}%) each run "
         "needs {} judged probes",
-        fmt::format("{:.1f}", 100.0 * c.power.rise), percent(c.power.baseline), t.alpha, std::max<std::size_t>(c.rows.size(), 1),
+        100.0 * c.power.rise, percent(c.power.baseline), t.alpha, tests, tests == 1 ? "test" : "tests",
         100.0 * t.power, c.power.needed);
     if (moved(Change::worse)) {
         c.verdict = CompareVerdict::regressed;
@@ -492,8 +501,8 @@ void decide(Comparison& c)
         c.headline = *strongest(c, Change::better);
     } else if (c.power.adequate) {
         c.verdict = CompareVerdict::unchanged;
-        c.headline = fmt::format("no rate or latency changed significantly; failed rate {} -> {} ({} and {} judged "
-                                 "probes)",
+        c.headline = fmt::format("no rate changed significantly, no latency beyond its tolerance; failed rate {} -> "
+                                 "{} ({} and {} judged probes)",
                                  percent(c.rows.front().before_share()), percent(c.rows.front().after_share()),
                                  c.before.judged, c.after.judged);
         c.findings.push_back(fmt::format("The runs were large enough: {}, and they judged {} and {}.", power_text,
@@ -503,7 +512,8 @@ void decide(Comparison& c)
         c.headline = fmt::format("too few probes to see a {:.1f}-point rise in the failure rate (each run needs {} "
                                  "judged probes; before judged {}, after {})",
                                  100.0 * c.power.rise, c.power.needed, c.before.judged, c.after.judged);
-        c.findings.push_back(fmt::format("Nothing changed significantly, but the runs were too small to tell: {}; "
+        c.findings.push_back(fmt::format("No rate changed significantly and no latency beyond its tolerance, but the runs "
+                                         "were too small to tell: {}; "
                                          "before judged {}, after {}.",
                                          power_text, c.before.judged, c.after.judged));
     }
@@ -573,6 +583,11 @@ boost::json::object side_json(const RunSide& side)
 }
 
 }  // namespace
+
+std::string p_value_text(double p)
+{
+    return p < 1e-300 ? std::string("<1e-300") : fmt::format("{:.3g}", p);
+}
 
 double RateRow::before_share() const
 {

@@ -136,6 +136,10 @@ struct Comparison {
 // Throws core::UsageError when a run's hash model does not parse.
 [[nodiscard]] Comparison compare_runs(const RunMeasurements& before, const RunMeasurements& after);
 
+// A p-value as the report shows it: three significant digits, "<1e-300"
+// below what a double holds (a p-value of exactly 0 is underflow).
+[[nodiscard]] std::string p_value_text(double p);
+
 // compare.json without what only the caller knows (forced, differences).
 [[nodiscard]] boost::json::object comparison_json(const Comparison& comparison);
 
