@@ -24,7 +24,7 @@ int compare(const CompareOptions& options)
     const auto result = runs::compare_session(
         {.before = options.before, .after = options.after, .out_dir = options.out_dir, .force = options.force});
     if (result.forced) {
-        spdlog::warn("compared runs that do not measure the same thing (--force): {} differences", result.differences.size());
+        spdlog::warn("compared runs that do not measure the same thing (--force); see \"forced:\" on stdout");
     }
     fmt::print("{}", reports::compare_report(result.comparison, result.differences));
     spdlog::info("comparison in {}", result.written.string());

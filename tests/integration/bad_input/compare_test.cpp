@@ -101,6 +101,14 @@ std::filesystem::path write_run(const std::filesystem::path& dir, const RunSpec&
     return dir;
 }
 
+// Connect times normal around `mean_ns`, drawn from `random`.
+std::function<std::int64_t()> normal_connect(std::mt19937_64& random, double mean_ns, double spread_ns)
+{
+    return [&random, mean_ns, spread_ns] {
+        return static_cast<std::int64_t>(std::normal_distribution<double>(mean_ns, spread_ns)(random));
+    };
+}
+
 CommandResult compare(const std::filesystem::path& before, const std::filesystem::path& after,
                       std::vector<std::string> extra = {})
 {
@@ -217,23 +225,19 @@ TEST(Compare, ASignificantButTinyLatencyShiftIsUnchanged)
 {
     TempDir dir;
     std::mt19937_64 random(1);
-    std::normal_distribution<double> noise(0.0, 20'000.0);
-    const auto before = write_run(dir.path() / "before", {.connect_ns = [&] {
-                                      return static_cast<std::int64_t>(10'000'000 + noise(random));
-                                  }});
+    const auto before = write_run(dir.path() / "before", {.connect_ns = normal_connect(random, 10'000'000, 20'000)});
     // 0.1 ms slower, against a tolerance of max(20% of 10 ms, 2 ms) = 2 ms.
-    const auto after = write_run(dir.path() / "after", {.connect_ns = [&] {
-                                     return static_cast<std::int64_t>(10'100'000 + noise(random));
-                                 }});
+    const auto after = write_run(dir.path() / "after", {.connect_ns = normal_connect(random, 10'100'000, 20'000)});
     const auto result = compare(before, after);
     EXPECT_EQ(result.exit_code, 0) << result.err;
     EXPECT_TRUE(starts_with(result.out, "unchanged: ")) << result.out;
-    EXPECT_NE(result.out.find("connect shifted by +0.09"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("connect shifted by +0."), std::string::npos) << result.out;
     EXPECT_NE(result.out.find("within the tolerance of 2.000 ms: not a change"), std::string::npos) << result.out;
     const auto report = compare_json(after);
     const auto& connect = report.at("latency").as_array()[0].as_object();
     EXPECT_EQ(connect.at("phase").as_string(), "connect");
     EXPECT_TRUE(connect.at("significant").as_bool());
+    EXPECT_NEAR(connect.at("shift_ns").to_number<double>(), 100'000.0, 3'000.0);
     EXPECT_EQ(connect.at("change").as_string(), "none");
 }
 
@@ -241,13 +245,8 @@ TEST(Compare, ALargeLatencyShiftIsRegressed)
 {
     TempDir dir;
     std::mt19937_64 random(2);
-    std::normal_distribution<double> noise(0.0, 500'000.0);
-    const auto before = write_run(dir.path() / "before", {.connect_ns = [&] {
-                                      return static_cast<std::int64_t>(10'000'000 + noise(random));
-                                  }});
-    const auto after = write_run(dir.path() / "after", {.connect_ns = [&] {
-                                     return static_cast<std::int64_t>(15'000'000 + noise(random));
-                                 }});
+    const auto before = write_run(dir.path() / "before", {.connect_ns = normal_connect(random, 10'000'000, 500'000)});
+    const auto after = write_run(dir.path() / "after", {.connect_ns = normal_connect(random, 15'000'000, 500'000)});
     const auto result = compare(before, after);
     EXPECT_EQ(result.exit_code, 1) << result.err;
     EXPECT_TRUE(starts_with(result.out, "regressed: connect median ")) << result.out;

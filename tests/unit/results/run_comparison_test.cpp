@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <utility>
 
 #include "results/exact_tests.hpp"
 #include "results/hash_model.hpp"
@@ -223,26 +224,29 @@ TEST(CompareRuns, VerdictRowsOnlyWhenBothRunsHaveVerdicts)
     EXPECT_TRUE(has_finding(c, "0 verdicts before and 7 after are unknown"));
 }
 
-// Latency: every ok probe of `run` gets a connect time from `connect_ns`.
-template <typename Draw>
-void set_connect_times(RunMeasurements& run, Draw connect_ns)
+// Two runs of 4000 ok probes whose connect times are normal around
+// `before_ns` and `after_ns` with standard deviation `spread_ns`.
+std::pair<RunMeasurements, RunMeasurements> connect_times(double before_ns, double after_ns, double spread_ns,
+                                                          std::uint64_t seed)
 {
-    for (auto& probe : run.probes) {
-        probe.t.connect_start = 0;
-        probe.t.established = connect_ns();
+    std::mt19937_64 random(seed);
+    std::normal_distribution<double> noise(0.0, spread_ns);
+    auto runs = std::make_pair(run_with(4000, 0), run_with(4000, 0));
+    for (auto* run : {&runs.first, &runs.second}) {
+        const double centre = run == &runs.first ? before_ns : after_ns;
+        for (auto& probe : run->probes) {
+            probe.t.connect_start = 0;
+            probe.t.established = static_cast<std::int64_t>(centre + noise(random));
+        }
     }
+    return runs;
 }
 
 TEST(CompareLatency, ASignificantShiftWithinTheToleranceIsUnchanged)
 {
     // 0.2 ms slower on a 20 ms median: certain at this size (p ~ 0), but
     // below max(20% of 20 ms, 2 ms) = 4 ms.
-    std::mt19937_64 random(3);
-    std::normal_distribution<double> noise(0.0, 50'000.0);
-    auto before = run_with(4000, 0);
-    auto after = run_with(4000, 0);
-    set_connect_times(before, [&] { return static_cast<std::int64_t>(20'000'000 + noise(random)); });
-    set_connect_times(after, [&] { return static_cast<std::int64_t>(20'200'000 + noise(random)); });
+    const auto [before, after] = connect_times(20'000'000, 20'200'000, 50'000, 3);
     const auto c = compare_runs(before, after);
     ASSERT_EQ(c.latency.size(), 1U);
     const auto& row = c.latency.front();
@@ -258,12 +262,7 @@ TEST(CompareLatency, ASignificantShiftWithinTheToleranceIsUnchanged)
 
 TEST(CompareLatency, ALargeShiftIsRegressedAndItsIntervalHoldsIt)
 {
-    std::mt19937_64 random(4);
-    std::normal_distribution<double> noise(0.0, 1'000'000.0);
-    auto before = run_with(4000, 0);
-    auto after = run_with(4000, 0);
-    set_connect_times(before, [&] { return static_cast<std::int64_t>(20'000'000 + noise(random)); });
-    set_connect_times(after, [&] { return static_cast<std::int64_t>(30'000'000 + noise(random)); });
+    const auto [before, after] = connect_times(20'000'000, 30'000'000, 1'000'000, 4);
     const auto c = compare_runs(before, after);
     ASSERT_EQ(c.latency.size(), 1U);
     const auto& row = c.latency.front();
