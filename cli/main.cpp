@@ -79,6 +79,7 @@ int main(int argc, char** argv)
         tlsprobe::cli::add_buckets_command(app),
         tlsprobe::cli::add_hunt_command(app),
         tlsprobe::cli::add_scenario_command(app),
+        tlsprobe::cli::add_compare_command(app),
     };
 
     try {

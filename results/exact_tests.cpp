@@ -35,22 +35,64 @@ double probability_from_log(double log_p) {
     return std::clamp(std::exp(log_p), 0.0, 1.0);
 }
 
+// The hypergeometric law of the top-left cell of a 2x2 table whose margins
+// are fixed: `row` items drawn from `total`, of which `column` are marked.
+struct Hypergeometric {
+    std::uint64_t total = 0;
+    std::uint64_t row = 0;
+    std::uint64_t column = 0;
+
+    [[nodiscard]] std::uint64_t lowest() const { return row + column > total ? row + column - total : 0; }
+    [[nodiscard]] std::uint64_t highest() const { return std::min(row, column); }
+    // log P(X = k), k in [lowest(), highest()].
+    [[nodiscard]] double log_probability(std::uint64_t k) const
+    {
+        return log_choose(column, k) + log_choose(total - column, row - k) - log_choose(total, row);
+    }
+};
+
 }  // namespace
 
 double fisher_exact_greater(const RepeatTable& t) {
-    const std::uint64_t first_failed = t.failed_failed + t.failed_passed;
-    const std::uint64_t repeat_failed = t.failed_failed + t.passed_failed;
-    const std::uint64_t total = first_failed + t.passed_failed + t.passed_passed;
-    if (total == 0) {
+    const Hypergeometric law{.total = t.failed_failed + t.failed_passed + t.passed_failed + t.passed_passed,
+                             .row = t.failed_failed + t.failed_passed,
+                             .column = t.failed_failed + t.passed_failed};
+    if (law.total == 0) {
         return 1.0;
     }
-    const double log_denominator = log_choose(total, first_failed);
     std::vector<double> terms;
-    for (std::uint64_t k = t.failed_failed; k <= std::min(first_failed, repeat_failed); ++k) {
-        terms.push_back(log_choose(repeat_failed, k) + log_choose(total - repeat_failed, first_failed - k) -
-                        log_denominator);
+    for (std::uint64_t k = t.failed_failed; k <= law.highest(); ++k) {
+        terms.push_back(law.log_probability(k));
     }
     return probability_from_log(log_sum_exp(terms));
+}
+
+double fisher_exact_two_sided(const TwoProportions& t) {
+    if (t.events_1 > t.trials_1 || t.events_2 > t.trials_2) {
+        return 1.0;
+    }
+    const Hypergeometric law{.total = t.trials_1 + t.trials_2, .row = t.trials_1, .column = t.events_1 + t.events_2};
+    if (t.trials_1 == 0 || t.trials_2 == 0) {
+        return 1.0;
+    }
+    // R's fisher.test rule: tables within a relative 1e-7 of the observed
+    // one's probability count as equally likely, so rounding in the sums of
+    // log-gamma terms cannot drop a tie.
+    const double observed = law.log_probability(t.events_1) + std::log1p(1e-7);
+    std::vector<double> terms;
+    for (std::uint64_t k = law.lowest(); k <= law.highest(); ++k) {
+        if (const double term = law.log_probability(k); term <= observed) {
+            terms.push_back(term);
+        }
+    }
+    return probability_from_log(log_sum_exp(terms));
+}
+
+double zero_events_upper_bound(std::uint64_t trials, double confidence) {
+    if (trials == 0) {
+        return 1.0;
+    }
+    return -std::expm1(std::log1p(-confidence) / static_cast<double>(trials));
 }
 
 double binomial_upper_tail(std::uint64_t successes, std::uint64_t trials, double rate) {

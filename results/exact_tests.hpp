@@ -21,6 +21,25 @@ struct RepeatTable {
 // table with both margins fixed. 1 for an empty table.
 [[nodiscard]] double fisher_exact_greater(const RepeatTable& table);
 
+// Events out of trials in each of two groups (e.g. failures out of probes
+// before and after a change).
+struct TwoProportions {
+    std::uint64_t events_1 = 0;
+    std::uint64_t trials_1 = 0;
+    std::uint64_t events_2 = 0;
+    std::uint64_t trials_2 = 0;
+};
+
+// Two-sided Fisher exact test of equal proportions: the probability, under
+// the hypergeometric law with both margins fixed, of every table no more
+// likely than the observed one (R's fisher.test rule). 1 when a group is empty.
+[[nodiscard]] double fisher_exact_two_sided(const TwoProportions& table);
+
+// Exact one-sided upper confidence bound of a rate after 0 events in
+// `trials` (Clopper-Pearson): 1 - (1 - confidence)^(1 / trials), about
+// 3 / trials at 0.95 (the rule of three). 1 when trials is 0.
+[[nodiscard]] double zero_events_upper_bound(std::uint64_t trials, double confidence);
+
 // Exact binomial upper tail P(X >= successes), X ~ Binomial(trials, rate).
 [[nodiscard]] double binomial_upper_tail(std::uint64_t successes, std::uint64_t trials, double rate);
 

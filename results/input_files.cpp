@@ -80,4 +80,22 @@ std::vector<prober::ProbeRecord> read_probes_file(const std::filesystem::path& p
     return probes;
 }
 
+std::array<std::uint64_t, verdict_count> read_verdict_counts(const std::filesystem::path& path)
+{
+    std::array<std::uint64_t, verdict_count> counts{};
+    const auto read = core::read_jsonl(path, [&](const json::object& object, std::uint64_t) {
+        const auto* name = object.if_contains("verdict");
+        const auto verdict = name != nullptr && name->is_string() ? verdict_from_string(name->get_string()) : std::nullopt;
+        if (!verdict) {
+            throw core::InputError("field \"verdict\" is missing or not a verdict name");
+        }
+        ++counts[static_cast<std::size_t>(*verdict)];
+    });
+    if (read.cut_line) {
+        // The file is written whole or not at all: a cut line is damage, not a stopped writer.
+        throw core::InputError(fmt::format("{}:{}: the last line is cut short", path.string(), *read.cut_line));
+    }
+    return counts;
+}
+
 }  // namespace tlsprobe::results

@@ -1,6 +1,7 @@
 #pragma once
 // The files an analysis reads: probes.jsonl, and each vantage's flows as
 // flows.jsonl or as a pcap / pcapng file.
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -9,6 +10,7 @@
 
 #include "prober/probe_record.hpp"
 #include "results/flow_evidence.hpp"
+#include "results/verdict.hpp"
 
 namespace tlsprobe::results {
 
@@ -33,5 +35,9 @@ struct VantageFlows {
 [[nodiscard]] VantageFlows read_pcap_file(const std::filesystem::path& path, std::string name);
 // probes.jsonl, whole. Throws core::InputError naming the file and line.
 [[nodiscard]] std::vector<prober::ProbeRecord> read_probes_file(const std::filesystem::path& path);
+// verdicts.jsonl as `analyze` and `run --capture` write it (whole, at
+// once), counted per verdict. Throws core::InputError naming the file and
+// line of a line without a known verdict, or of a cut last line.
+[[nodiscard]] std::array<std::uint64_t, verdict_count> read_verdict_counts(const std::filesystem::path& path);
 
 }  // namespace tlsprobe::results

@@ -227,6 +227,16 @@ std::string_view to_string(Verdict verdict)
     return verdict_names.at(static_cast<std::size_t>(verdict));
 }
 
+std::optional<Verdict> verdict_from_string(std::string_view name)
+{
+    for (std::size_t i = 0; i < verdict_names.size(); ++i) {
+        if (verdict_names[i] == name) {
+            return static_cast<Verdict>(i);
+        }
+    }
+    return std::nullopt;
+}
+
 std::string_view to_string(VerdictSub sub)
 {
     return verdict_sub_names.at(static_cast<std::size_t>(sub));

@@ -28,6 +28,8 @@ enum class Verdict {
 };
 inline constexpr int verdict_count = static_cast<int>(Verdict::unknown) + 1;
 [[nodiscard]] std::string_view to_string(Verdict verdict);
+// The verdict a name of verdicts.jsonl stands for; empty for an unknown name.
+[[nodiscard]] std::optional<Verdict> verdict_from_string(std::string_view name);
 
 // What a verdict says beyond its name: which kind of `client_hello_lost`,
 // or why a verdict is `unknown`.

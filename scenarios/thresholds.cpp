@@ -14,16 +14,14 @@ void check_within(double value, const char* field, double low, double high, cons
     }
 }
 
-double number_at(const boost::json::object& object, const char* key, double fallback)
+void read_number(const boost::json::object& object, const char* key, double& into)
 {
-    const auto* value = object.if_contains(key);
-    if (value == nullptr) {
-        return fallback;
+    if (const auto* value = object.if_contains(key)) {
+        if (!value->is_number()) {
+            throw core::InputError(key, ": is not a number");
+        }
+        into = value->to_number<double>();
     }
-    if (!value->is_number()) {
-        throw core::InputError(std::string("scenario.thresholds.") + key, ": is not a number");
-    }
-    return value->to_number<double>();
 }
 
 }  // namespace
@@ -55,17 +53,24 @@ boost::json::object thresholds_json(const Thresholds& thresholds)
 Thresholds thresholds_from_json(const boost::json::object& object)
 {
     Thresholds thresholds;
-    thresholds.alpha = number_at(object, "alpha", thresholds.alpha);
-    thresholds.power = number_at(object, "power", thresholds.power);
-    thresholds.min_rate_change = number_at(object, "min_rate_change", thresholds.min_rate_change);
-    thresholds.latency_tolerance_ratio = number_at(object, "latency_tolerance_ratio", thresholds.latency_tolerance_ratio);
-    thresholds.latency_tolerance_ms = number_at(object, "latency_tolerance_ms", thresholds.latency_tolerance_ms);
-    thresholds.max_failure_rate = number_at(object, "max_failure_rate", thresholds.max_failure_rate);
+    read_number(object, "alpha", thresholds.alpha);
+    read_number(object, "power", thresholds.power);
+    read_number(object, "min_rate_change", thresholds.min_rate_change);
+    read_number(object, "latency_tolerance_ratio", thresholds.latency_tolerance_ratio);
+    read_number(object, "latency_tolerance_ms", thresholds.latency_tolerance_ms);
+    read_number(object, "max_failure_rate", thresholds.max_failure_rate);
     if (const auto* value = object.if_contains("min_probes")) {
-        if (!value->is_int64() && !value->is_uint64()) {
-            throw core::InputError("scenario.thresholds.min_probes", ": is not a whole number");
+        boost::system::error_code ec;
+        const auto number = value->is_number() ? value->to_number<std::uint64_t>(ec) : 0;
+        if (!value->is_number() || ec) {
+            throw core::InputError("min_probes", ": is not a whole number");
         }
-        thresholds.min_probes = value->to_number<std::uint64_t>();
+        thresholds.min_probes = number;
+    }
+    try {
+        validate(thresholds);
+    } catch (const core::UsageError& error) {
+        throw core::InputError(error.field(), error.detail());
     }
     return thresholds;
 }

@@ -25,7 +25,7 @@ void validate(const Thresholds& thresholds);
 [[nodiscard]] boost::json::object thresholds_json(const Thresholds& thresholds);
 
 // From summary.json; a missing key keeps its default. core::InputError naming
-// the key when a value has the wrong type.
+// the key of a value of the wrong type or out of range.
 [[nodiscard]] Thresholds thresholds_from_json(const boost::json::object& object);
 
 }  // namespace tlsprobe::scenarios

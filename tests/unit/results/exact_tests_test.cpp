@@ -33,6 +33,35 @@ TEST(FisherExact, EmptyTableIsNoEvidence) {
     EXPECT_EQ(fisher_exact_greater({0, 0, 3, 7}), 1.0);
 }
 
+TEST(FisherExact, TwoSidedMatchesExactHypergeometricSums) {
+    // Tea tasting, 3 of 4 cups right: tables as likely as or less likely than
+    // the observed one, (1 + 16 + 16 + 1) / 70.
+    expect_relative(fisher_exact_two_sided({.events_1 = 3, .trials_1 = 4, .events_2 = 1, .trials_2 = 4}),
+                    0.48571428571428571);
+    expect_relative(fisher_exact_two_sided({.events_1 = 1, .trials_1 = 10, .events_2 = 11, .trials_2 = 14}),
+                    0.0027594561852200836);
+    // Failure rates of 0.5% and 1.5% at 4000 probes each.
+    expect_relative(fisher_exact_two_sided({.events_1 = 20, .trials_1 = 4000, .events_2 = 60, .trials_2 = 4000}),
+                    7.758793870138148e-06);
+    expect_relative(fisher_exact_two_sided({.events_1 = 0, .trials_1 = 500, .events_2 = 5, .trials_2 = 500}),
+                    0.06187531563659949);
+}
+
+TEST(FisherExact, TwoSidedIsSymmetricAndOneForNoEvidence) {
+    const TwoProportions table{.events_1 = 7, .trials_1 = 300, .events_2 = 19, .trials_2 = 280};
+    const TwoProportions swapped{.events_1 = 19, .trials_1 = 280, .events_2 = 7, .trials_2 = 300};
+    expect_relative(fisher_exact_two_sided(table), fisher_exact_two_sided(swapped));
+    EXPECT_EQ(fisher_exact_two_sided({}), 1.0);
+    EXPECT_EQ(fisher_exact_two_sided({.events_1 = 3, .trials_1 = 10, .events_2 = 0, .trials_2 = 0}), 1.0);
+    EXPECT_NEAR(fisher_exact_two_sided({.events_1 = 5, .trials_1 = 100, .events_2 = 5, .trials_2 = 100}), 1.0, 1e-12);
+}
+
+TEST(ZeroEvents, UpperBoundIsTheRuleOfThree) {
+    expect_relative(zero_events_upper_bound(1000, 0.95), 0.0029912495450953314);   // 1 - 0.05^(1/1000)
+    EXPECT_NEAR(zero_events_upper_bound(10000, 0.95) * 10000, 3.0, 0.01);
+    EXPECT_EQ(zero_events_upper_bound(0, 0.95), 1.0);
+}
+
 TEST(BinomialUpperTail, MatchesExactSums) {
     expect_relative(binomial_upper_tail(2, 2, 0.01), 1e-4);
     expect_relative(binomial_upper_tail(3, 3, 0.01), 1e-6);
