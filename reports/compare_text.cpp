@@ -1,5 +1,8 @@
 #include "reports/compare_text.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
@@ -30,7 +33,15 @@ std::string change_text(results::Change change)
 
 std::string rate_table(std::span<const results::RateRow> rows, std::string header)
 {
-    TextTable table({{.header = std::move(header), .width = 22, .align = Align::left},
+    std::vector<std::string> names;
+    std::size_t widest = 22;
+    for (const auto& row : rows) {
+        names.push_back(row.kind == results::RateKind::verdict  ? "verdict " + row.name
+                        : row.kind == results::RateKind::bucket ? "bucket " + row.name
+                                                                : row.name);
+        widest = std::max(widest, names.back().size());
+    }
+    TextTable table({{.header = std::move(header), .width = widest, .align = Align::left},
                      {.header = "before", .width = 11},
                      {.header = "rate", .width = 7},
                      {.header = "95%", .width = 14},
@@ -41,11 +52,9 @@ std::string rate_table(std::span<const results::RateRow> rows, std::string heade
                      {.header = "p", .width = 9},
                      {.header = "Holm p", .width = 9},
                      {.header = "change", .width = 0, .align = Align::left, .gap = 2}});
-    for (const auto& row : rows) {
-        const std::string name = row.kind == results::RateKind::verdict ? "verdict " + row.name
-                                 : row.kind == results::RateKind::bucket ? "bucket " + row.name
-                                                                         : row.name;
-        table.add_row({name, fmt::format("{}/{}", row.before, row.before_of), percent(row.before_share()),
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& row = rows[i];
+        table.add_row({names[i], fmt::format("{}/{}", row.before, row.before_of), percent(row.before_share()),
                        interval_text(row.before_rate), fmt::format("{}/{}", row.after, row.after_of),
                        percent(row.after_share()), interval_text(row.after_rate),
                        fmt::format("{:+.2f}", 100.0 * row.difference), results::p_value_text(row.p_value),
