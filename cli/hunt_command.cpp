@@ -18,7 +18,7 @@ constexpr std::array<std::string_view, 5> hunt_keys{
 int hunt(const ScenarioFlags& flags)
 {
     const auto loaded = flags.load();
-    check_hash_model(loaded);
+    check_scenario_names(loaded);
     const auto& scenario = loaded.scenario;
     const BucketSettings settings({.model = scenario.hash_model, .background = scenario.background_loss});
     const auto result = runs::hunt_session({.scenario = scenario, .buckets = settings.config()});

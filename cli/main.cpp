@@ -80,6 +80,7 @@ int main(int argc, char** argv)
         tlsprobe::cli::add_hunt_command(app),
         tlsprobe::cli::add_scenario_command(app),
         tlsprobe::cli::add_compare_command(app),
+        tlsprobe::cli::add_canary_command(app),
     };
 
     try {
@@ -119,6 +120,9 @@ int main(int argc, char** argv)
     } catch (const tlsprobe::core::EnvironmentError& error) {
         spdlog::error("{}", tlsprobe::cli::message_of(error));
         return exit_code(tlsprobe::core::ExitCode::environment);
+    } catch (const tlsprobe::core::LockedError& error) {
+        spdlog::error("{}", tlsprobe::cli::message_of(error));
+        return exit_code(tlsprobe::core::ExitCode::locked);
     } catch (const std::exception& error) {
         spdlog::critical("internal error (a bug, please report it): {}", error.what());
         return exit_code(tlsprobe::core::ExitCode::internal_error);

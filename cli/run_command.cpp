@@ -23,7 +23,7 @@ constexpr std::array<std::string_view, 8> run_keys{
 int run(const ScenarioFlags& flags)
 {
     const auto loaded = flags.load();
-    check_hash_model(loaded);
+    check_scenario_names(loaded);
     const auto result = runs::run_session(loaded.scenario);
     fmt::print("{}", reports::run_summary_table(result.fleet.stats, result.facts));
     if (result.analysis) {

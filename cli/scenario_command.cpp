@@ -36,13 +36,13 @@ Command add_scenario_command(CLI::App& parent)
     return {app, [check, check_flags, show_flags] {
                 if (check->parsed()) {
                     const auto loaded = check_flags->load();
-                    check_hash_model(loaded);
+                    check_scenario_names(loaded);
                     fmt::print("ok: scenario \"{}\", target {}:{}\n", loaded.scenario.name,
                                loaded.scenario.plan.target.host, loaded.scenario.plan.target.port);
                     return 0;
                 }
                 const auto loaded = show_flags->load();
-                check_hash_model(loaded);
+                check_scenario_names(loaded);
                 fmt::print("{}", scenarios::scenario_toml(loaded.scenario, true));
                 return 0;
             }};

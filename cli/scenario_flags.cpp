@@ -6,6 +6,7 @@
 
 #include "cli/error_message.hpp"
 #include "results/hash_model.hpp"
+#include "results/verdict.hpp"
 
 namespace tlsprobe::cli {
 
@@ -77,13 +78,20 @@ scenarios::LoadedScenario ScenarioFlags::load() const
     return loaded;
 }
 
-void check_hash_model(const scenarios::LoadedScenario& loaded)
+void check_scenario_names(const scenarios::LoadedScenario& loaded)
 {
-    if (loaded.scenario.hash_model.empty()) {
+    const auto& scenario = loaded.scenario;
+    for (const auto& name : scenario.thresholds.forbidden_verdicts) {
+        if (!results::verdict_from_string(name)) {
+            loaded.sources.rethrow(core::UsageError("forbidden_verdicts", ": \"" + name + "\" is not a verdict "
+                                                                          "(docs/VERDICTS.md)"));
+        }
+    }
+    if (scenario.hash_model.empty()) {
         return;
     }
     try {
-        (void)results::parse_hash_model(loaded.scenario.hash_model);
+        (void)results::parse_hash_model(scenario.hash_model);
     } catch (const core::UsageError& error) {
         loaded.sources.rethrow(core::UsageError("model", ": " + std::string(error.what())));
     }

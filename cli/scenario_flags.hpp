@@ -47,7 +47,8 @@ private:
     std::vector<std::string> captures_;
 };
 
-// Checks the scenario's hash model, naming the file position of its key.
-void check_hash_model(const scenarios::LoadedScenario& loaded);
+// Checks what only the results library can read: the hash model and the
+// forbidden verdicts' names; errors name the file position of their key.
+void check_scenario_names(const scenarios::LoadedScenario& loaded);
 
 }  // namespace tlsprobe::cli

@@ -68,6 +68,13 @@ public:
     using Error::Error;
 };
 
+// Another process holds the lock of the same job (a canary of the same
+// scenario): exit 5, so cron does not read it as "unhealthy".
+class LockedError : public Error {
+public:
+    using Error::Error;
+};
+
 // The exit codes, as README.md's table lists them.
 enum class ExitCode : int {
     healthy = 0,                 // success; healthy; compare unchanged or improved

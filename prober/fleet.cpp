@@ -291,13 +291,18 @@ FleetReport Fleet::run()
     auto next_progress = PhaseClock::clock::now();
     std::optional<PhaseClock::clock::time_point> give_up_at;
     bool gave_up = false;
+    const auto bound = plan_.stop_after.count() > 0
+                           ? std::optional(PhaseClock::clock::now() + plan_.stop_after)
+                           : std::nullopt;
     while (running.load() > 0) {
         const bool signalled = stop_signals.received(std::chrono::milliseconds(20));
         const bool worker_failed = std::any_of(workers.begin(), workers.end(), [](const auto& w) {
             return w->failure != nullptr;
         });
-        if ((signalled || worker_failed) && !give_up_at) {
+        const bool at_bound = bound && PhaseClock::clock::now() >= *bound;
+        if ((signalled || worker_failed || at_bound) && !give_up_at) {
             report.interrupted = signalled;
+            report.hit_bound = at_bound && !signalled;
             give_up_at = PhaseClock::clock::now() + interrupt_grace;
             for (auto& worker : workers) {
                 asio::post(worker->io, [&w = *worker] {

@@ -19,7 +19,8 @@ namespace tlsprobe::prober {
 struct FleetReport {
     RunStats stats;
     std::uint64_t late_starts = 0;
-    bool interrupted = false;
+    bool interrupted = false;   // SIGINT/SIGTERM
+    bool hit_bound = false;     // stopped at the plan's stop_after
     double wall_seconds = 0;
 };
 
@@ -32,7 +33,7 @@ public:
     Fleet(const scenarios::RunPlan& plan, boost::asio::ip::tcp::endpoint target, boost::asio::ip::address source,
           const ClientTls& tls, ProbeSink sink);
 
-    // Runs to the end of the plan or until SIGINT/SIGTERM. Blocks those
+    // Runs to the end of the plan, its stop_after bound, or SIGINT/SIGTERM. Blocks those
     // signals in the calling thread and the workers; call it from the main thread.
     [[nodiscard]] FleetReport run();
 

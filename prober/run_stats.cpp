@@ -88,6 +88,7 @@ boost::json::object summary_json(const RunStats& stats, const RunFacts& facts)
         {"probes", stats.probes()},
         {"wall_seconds", facts.wall_seconds},
         {"interrupted", facts.interrupted},
+        {"hit_bound", facts.hit_bound},
         {"late_starts", facts.late_starts},
         {"outcomes", std::move(outcomes)},
         {"phases_ns", std::move(phases)},

@@ -52,6 +52,7 @@ struct RunFacts {
     std::uint64_t planned = 0;       // probes the plan asked for
     double wall_seconds = 0;         // from first scheduled probe to the end
     bool interrupted = false;
+    bool hit_bound = false;          // stopped at the run's wall-clock bound (max_seconds)
     std::uint64_t late_starts = 0;   // probes that waited for a free concurrency slot
 };
 

@@ -82,7 +82,8 @@ HealthJudgement judge_outcomes(const prober::RunStats& stats, const scenarios::T
     return judgement;
 }
 
-HealthJudgement judge_verdicts(const std::array<std::uint64_t, verdict_count>& counts)
+HealthJudgement judge_verdicts(const std::array<std::uint64_t, verdict_count>& counts,
+                               const scenarios::Thresholds& thresholds)
 {
     HealthJudgement judgement{.health = Health::healthy, .reasons = {}};
     std::uint64_t total = 0;
@@ -94,8 +95,18 @@ HealthJudgement judge_verdicts(const std::array<std::uint64_t, verdict_count>& c
             failed += counts[static_cast<std::size_t>(i)];
         }
     }
-    if (failed != 0) {
+    const auto decided = total - count_of(counts, Verdict::unknown) - count_of(counts, Verdict::local_error);
+    const auto failure_rate = decided == 0 ? 0.0 : static_cast<double>(failed) / static_cast<double>(decided);
+    if (failed != 0 && failure_rate > thresholds.max_failure_rate) {
         judgement.lower(Health::unhealthy, fmt::format("{} of {} connections failed on the path", failed, total));
+    }
+    for (const auto& name : thresholds.forbidden_verdicts) {
+        const auto verdict = verdict_from_string(name);
+        if (verdict && count_of(counts, *verdict) != 0) {
+            judgement.lower(Health::unhealthy, fmt::format("{} connection(s) have verdict {}, which the scenario "
+                                                           "forbids (forbidden_verdicts)",
+                                                           count_of(counts, *verdict), name));
+        }
     }
     if (const auto unknown = count_of(counts, Verdict::unknown); unknown != 0) {
         judgement.lower(Health::insufficient_evidence,

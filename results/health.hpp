@@ -39,9 +39,11 @@ struct HealthJudgement {
 [[nodiscard]] HealthJudgement judge_outcomes(const prober::RunStats& stats,
                                              const scenarios::Thresholds& thresholds = {});
 
-// From the verdicts: unhealthy when any verdict is a failure; insufficient
+// From the verdicts: unhealthy when failures exceed the scenario's
+// max_failure_rate (by default: any failure), or a forbidden verdict occurs; insufficient
 // evidence when any is `unknown` (a capture was missing or stopped early) or
 // when there are none.
-[[nodiscard]] HealthJudgement judge_verdicts(const std::array<std::uint64_t, verdict_count>& counts);
+[[nodiscard]] HealthJudgement judge_verdicts(const std::array<std::uint64_t, verdict_count>& counts,
+                                             const scenarios::Thresholds& thresholds = {});
 
 }  // namespace tlsprobe::results

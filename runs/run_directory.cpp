@@ -12,7 +12,8 @@
 
 namespace tlsprobe::runs {
 
-std::filesystem::path make_run_directory(const std::string& requested, std::string_view prefix)
+std::filesystem::path make_run_directory(const std::string& requested, std::string_view prefix,
+                                         const std::filesystem::path& parent)
 {
     std::error_code ec;
     if (!requested.empty()) {
@@ -27,7 +28,6 @@ std::filesystem::path make_run_directory(const std::string& requested, std::stri
     gmtime_r(&now, &utc);
     char name[32];
     std::strftime(name, sizeof name, "%Y%m%d-%H%M%S", &utc);
-    const std::filesystem::path parent = "runs";
     std::filesystem::create_directories(parent, ec);
     // Two runs started in the same second get their own directories:
     // create_directory claims a name atomically, so the second takes "-2".

@@ -11,10 +11,12 @@
 
 namespace tlsprobe::runs {
 
-// The directory a command writes into: `requested`, or runs/<prefix><UTC
-// time> when empty; created with its parents. Throws core::EnvironmentError when it
+// The directory a command writes into: `requested`, or
+// <parent>/<prefix><UTC time> (-2, -3, ... when taken) when empty; created
+// with its parents. Throws core::EnvironmentError when it
 // cannot be created.
-[[nodiscard]] std::filesystem::path make_run_directory(const std::string& requested, std::string_view prefix);
+[[nodiscard]] std::filesystem::path make_run_directory(const std::string& requested, std::string_view prefix,
+                                                       const std::filesystem::path& parent = "runs");
 
 // A run never writes into another run's directory: core::UsageError (field
 // `out`) when `requested` already holds probes.jsonl.

@@ -65,7 +65,7 @@ boost::json::object summary_of(const scenarios::Scenario& scenario, std::string_
 // agent stopped early saw only part of the run: it is left out, so every
 // verdict that needs it says `unknown` instead of blaming the path for what
 // the capture missed.
-void analyze_captures(RunResult& result, std::span<const VantageProblem> stopped)
+void analyze_captures(RunResult& result, std::span<const VantageProblem> stopped, const scenarios::Thresholds& thresholds)
 {
     result.inputs = std::make_unique<results::AnalysisInputs>(read_run_directory(result.dir));
     for (const auto& problem : stopped) {
@@ -81,13 +81,29 @@ void analyze_captures(RunResult& result, std::span<const VantageProblem> stopped
     }
     result.analysis = results::analyze(*result.inputs);
     results::write_analysis(*result.analysis, *result.inputs, result.dir);
-    result.judgement.merge(results::judge_verdicts(result.analysis->counts));
+    result.judgement.merge(results::judge_verdicts(result.analysis->counts, thresholds));
+}
+
+// The plan with the fleet's share of the run's wall-clock bound: what is
+// left of max_seconds once the agents started, less the captures' linger
+// and the grace of probes in flight.
+scenarios::RunPlan bounded_plan(const scenarios::Scenario& scenario, std::chrono::steady_clock::time_point start)
+{
+    auto plan = scenario.plan;
+    if (scenario.max_run.count() > 0) {
+        const auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+        const auto linger = scenario.captures.empty() ? std::chrono::milliseconds(0) : scenario.capture_linger;
+        const auto left = scenario.max_run - spent - linger - prober::interrupt_grace;
+        plan.stop_after = std::max(left, std::chrono::milliseconds(1));
+    }
+    return plan;
 }
 
 }  // namespace
 
 RunResult run_session(const scenarios::Scenario& scenario)
 {
+    const auto session_start = std::chrono::steady_clock::now();
     const auto& plan = scenario.plan;
     const auto endpoints = prober::resolve_fleet_endpoints(plan);
     prober::check_source_address(endpoints);
@@ -106,7 +122,8 @@ RunResult run_session(const scenarios::Scenario& scenario)
                  result.dir.string());
     CaptureAgents agents(scenario.captures, plan.target.port, result.dir);
     const auto started = std::chrono::system_clock::now();
-    prober::Fleet fleet(plan, endpoints.target, endpoints.source, tls, [&probes](const prober::ProbeRecord& record) {
+    const auto fleet_plan = bounded_plan(scenario, session_start);
+    prober::Fleet fleet(fleet_plan, endpoints.target, endpoints.source, tls, [&probes](const prober::ProbeRecord& record) {
         probes.append(boost::json::serialize(prober::to_json(record)));
     });
     result.fleet = fleet.run();
@@ -116,9 +133,17 @@ RunResult run_session(const scenarios::Scenario& scenario)
         .planned = scenarios::planned_probes(plan),
         .wall_seconds = result.fleet.wall_seconds,
         .interrupted = result.fleet.interrupted,
+        .hit_bound = result.fleet.hit_bound,
         .late_starts = result.fleet.late_starts,
     };
     result.judgement = results::judge_outcomes(result.fleet.stats, scenario.thresholds);
+    if (result.fleet.hit_bound) {
+        result.judgement.lower(results::Health::insufficient_evidence,
+                               fmt::format("the run stopped at its bound (max_seconds {:.1f} s) after {} of {} "
+                                           "planned probes",
+                                           static_cast<double>(scenario.max_run.count()) / 1000.0,
+                                           result.fleet.stats.probes(), result.facts.planned));
+    }
     for (const auto& problem : stopped) {
         result.vantage_problems.push_back(problem.vantage + ": " + problem.what);
         result.judgement.lower(results::Health::insufficient_evidence,
@@ -128,7 +153,7 @@ RunResult run_session(const scenarios::Scenario& scenario)
     const auto summary_file = result.dir / "summary.json";
     core::write_file_atomically(summary_file, boost::json::serialize(summary_of(scenario, scenario_sha256, result, utc_timestamp(started))) + "\n");
     if (std::filesystem::exists(vantage_flows_file(result.dir, "client"))) {
-        analyze_captures(result, stopped);
+        analyze_captures(result, stopped, scenario.thresholds);
         core::write_file_atomically(summary_file,
                                     boost::json::serialize(summary_of(scenario, scenario_sha256, result, utc_timestamp(started))) + "\n");
     }

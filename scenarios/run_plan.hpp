@@ -74,6 +74,9 @@ struct RunPlan {
     std::chrono::milliseconds handshake_timeout{5000};
     std::chrono::milliseconds data_timeout{5000};
     std::chrono::milliseconds hold{0};     // keep the connection open this long after the exchange
+    // The fleet stops at this bound, whatever the plan (0: no bound); probes
+    // in flight then are written as `interrupted` after the grace.
+    std::chrono::milliseconds stop_after{0};
     TlsOptions tls;
     Request request = Request::http;
     std::filesystem::path out_dir;

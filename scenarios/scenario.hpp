@@ -20,16 +20,26 @@ struct HuntSettings {
     std::chrono::milliseconds repeat_gap{2000};  // pause between rounds, so a re-probe meets no state of the last
 };
 
+// How many of a canary's run directories are kept: a directory goes when it
+// is not among the newest `keep_runs` or older than `keep_days`.
+struct Retention {
+    std::uint64_t keep_runs = 100;
+    double keep_days = 7.0;
+};
+
 struct Scenario {
     std::string name;                            // names the scenario in outputs; default: the file's stem
     std::string description;
     RunPlan plan;                                // target, ports, schedule, timeouts, TLS; out_dir from `out`
     std::vector<CaptureVantage> captures;
     std::chrono::milliseconds capture_linger{3000};  // captures run on after the last probe, for late FINs
+    std::chrono::milliseconds max_run{0};        // hard wall-clock bound on the whole run (0: none)
     std::string hash_model;                      // the hashing device's model (docs/BUCKETS.md); empty: none
     double background_loss = 0.01;               // failure rate of a healthy bucket
     HuntSettings hunt;
     Thresholds thresholds;
+    Retention retention;
+    std::string vantage;                         // where the canary probes from (metrics label); empty: the host name
     std::map<std::string, std::string> labels;   // free key/values copied into every output
 };
 

@@ -325,6 +325,11 @@ const std::vector<Key>& schema()
         {"probe", "capture_linger", Kind::number, "Seconds the captures keep running after the last probe, for late FINs and resets",
          [](Scenario& s, const toml::node& n, const fs::path&) { s.capture_linger = seconds(n, "capture_linger", Sign::at_least_zero); },
          [](const Scenario& s) -> Write { return seconds_text(s.capture_linger); }},
+        {"probe", "max_seconds", Kind::number,
+         "Hard wall-clock bound on the whole run, captures included (0: none); probes in flight then are "
+         "written as interrupted",
+         [](Scenario& s, const toml::node& n, const fs::path&) { s.max_run = seconds(n, "max_seconds", Sign::at_least_zero); },
+         [](const Scenario& s) -> Write { return seconds_text(s.max_run); }},
         {"tls", "tls_version", Kind::text, "TLS version to offer: 1.2, 1.3 or any",
          [](Scenario& s, const toml::node& n, const fs::path&) {
              s.plan.tls.version = choice(n, "tls_version", tls_version_names);
@@ -407,6 +412,34 @@ const std::vector<Key>& schema()
              s.thresholds.min_probes = whole(n, "min_probes", 1, std::numeric_limits<std::int64_t>::max());
          },
          [](const Scenario& s) -> Write { return std::to_string(s.thresholds.min_probes); }},
+        {"thresholds", "forbidden_verdicts", Kind::words, "Verdicts that make a run unhealthy even once, whatever the rate",
+         [](Scenario& s, const toml::node& n, const fs::path&) {
+             s.thresholds.forbidden_verdicts = words(n, "forbidden_verdicts");
+         },
+         [](const Scenario& s) -> Write { return words_text(s.thresholds.forbidden_verdicts); }},
+        {"thresholds", "max_faulty_buckets", Kind::whole, "More faulty hash buckets than this is unhealthy (needs a model)",
+         [](Scenario& s, const toml::node& n, const fs::path&) {
+             s.thresholds.max_faulty_buckets = whole(n, "max_faulty_buckets", 0, 1'000'000);
+         },
+         [](const Scenario& s) -> Write { return std::to_string(s.thresholds.max_faulty_buckets); }},
+        {"thresholds", "max_handshake_p99_ms", Kind::number, "A TLS handshake p99 above this many ms is unhealthy (0: no limit)",
+         [](Scenario& s, const toml::node& n, const fs::path&) {
+             s.thresholds.max_handshake_p99_ms = number(n, "max_handshake_p99_ms", Sign::at_least_zero);
+         },
+         [](const Scenario& s) -> Write { return number_text(s.thresholds.max_handshake_p99_ms); }},
+        {"retention", "keep_runs", Kind::whole, "Canary run directories kept, newest first",
+         [](Scenario& s, const toml::node& n, const fs::path&) {
+             s.retention.keep_runs = whole(n, "keep_runs", 1, 1'000'000);
+         },
+         [](const Scenario& s) -> Write { return std::to_string(s.retention.keep_runs); }},
+        {"retention", "keep_days", Kind::number, "Canary run directories older than this many days are removed",
+         [](Scenario& s, const toml::node& n, const fs::path&) {
+             s.retention.keep_days = number(n, "keep_days", Sign::above_zero);
+         },
+         [](const Scenario& s) -> Write { return number_text(s.retention.keep_days); }},
+        {"canary", "vantage", Kind::text, "Where the canary probes from, its metrics' vantage label (default: the host name)",
+         [](Scenario& s, const toml::node& n, const fs::path&) { s.vantage = text(n, "vantage"); },
+         [](const Scenario& s) -> Write { return toml_string(s.vantage); }},
     };
     return keys;
 }

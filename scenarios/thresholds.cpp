@@ -1,5 +1,7 @@
 #include "scenarios/thresholds.hpp"
 
+#include <boost/json/array.hpp>
+
 #include <cmath>
 
 #include "core/errors.hpp"
@@ -24,6 +26,18 @@ void read_number(const boost::json::object& object, const char* key, double& int
     }
 }
 
+void read_whole(const boost::json::object& object, const char* key, std::uint64_t& into)
+{
+    if (const auto* value = object.if_contains(key)) {
+        boost::system::error_code ec;
+        const auto number = value->is_number() ? value->to_number<std::uint64_t>(ec) : 0;
+        if (!value->is_number() || ec) {
+            throw core::InputError(key, ": is not a whole number");
+        }
+        into = number;
+    }
+}
+
 }  // namespace
 
 void validate(const Thresholds& thresholds)
@@ -37,6 +51,7 @@ void validate(const Thresholds& thresholds)
     if (thresholds.min_probes == 0) {
         throw core::UsageError("min_probes", ": must be at least 1");
     }
+    check_within(thresholds.max_handshake_p99_ms, "max_handshake_p99_ms", 0.0, 1e7, "from 0 to 10000000");
 }
 
 boost::json::object thresholds_json(const Thresholds& thresholds)
@@ -47,7 +62,11 @@ boost::json::object thresholds_json(const Thresholds& thresholds)
             {"latency_tolerance_ratio", thresholds.latency_tolerance_ratio},
             {"latency_tolerance_ms", thresholds.latency_tolerance_ms},
             {"max_failure_rate", thresholds.max_failure_rate},
-            {"min_probes", thresholds.min_probes}};
+            {"min_probes", thresholds.min_probes},
+            {"forbidden_verdicts", boost::json::array(thresholds.forbidden_verdicts.begin(),
+                                                      thresholds.forbidden_verdicts.end())},
+            {"max_faulty_buckets", thresholds.max_faulty_buckets},
+            {"max_handshake_p99_ms", thresholds.max_handshake_p99_ms}};
 }
 
 Thresholds thresholds_from_json(const boost::json::object& object)
@@ -59,14 +78,20 @@ Thresholds thresholds_from_json(const boost::json::object& object)
     read_number(object, "latency_tolerance_ratio", thresholds.latency_tolerance_ratio);
     read_number(object, "latency_tolerance_ms", thresholds.latency_tolerance_ms);
     read_number(object, "max_failure_rate", thresholds.max_failure_rate);
-    if (const auto* value = object.if_contains("min_probes")) {
-        boost::system::error_code ec;
-        const auto number = value->is_number() ? value->to_number<std::uint64_t>(ec) : 0;
-        if (!value->is_number() || ec) {
-            throw core::InputError("min_probes", ": is not a whole number");
+    read_number(object, "max_handshake_p99_ms", thresholds.max_handshake_p99_ms);
+    read_whole(object, "max_faulty_buckets", thresholds.max_faulty_buckets);
+    if (const auto* value = object.if_contains("forbidden_verdicts")) {
+        if (!value->is_array()) {
+            throw core::InputError("forbidden_verdicts", ": is not an array of verdict names");
         }
-        thresholds.min_probes = number;
+        for (const auto& name : value->as_array()) {
+            if (!name.is_string()) {
+                throw core::InputError("forbidden_verdicts", ": is not an array of verdict names");
+            }
+            thresholds.forbidden_verdicts.emplace_back(name.as_string());
+        }
     }
+    read_whole(object, "min_probes", thresholds.min_probes);
     try {
         validate(thresholds);
     } catch (const core::UsageError& error) {

@@ -5,6 +5,8 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace tlsprobe::scenarios {
 
@@ -16,6 +18,9 @@ struct Thresholds {
     double latency_tolerance_ms = 2.0;     // nor one below this many milliseconds
     double max_failure_rate = 0.0;         // a run whose path failure rate is above this is unhealthy
     std::uint64_t min_probes = 1;          // fewer probes that judged the path than this: insufficient evidence
+    std::vector<std::string> forbidden_verdicts;  // verdicts that make a run unhealthy even once, whatever the rate
+    std::uint64_t max_faulty_buckets = 0;  // a run with more faulty hash buckets than this is unhealthy (with a model)
+    double max_handshake_p99_ms = 0.0;     // a run whose TLS handshake p99 is above this is unhealthy (0: no limit)
 };
 
 // Throws core::UsageError naming the threshold out of its range.

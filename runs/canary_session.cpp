@@ -1,0 +1,114 @@
+#include "runs/canary_session.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "results/hash_model.hpp"
+#include "runs/bucket_outputs.hpp"
+#include "runs/exit_decision.hpp"
+#include "runs/run_directory.hpp"
+#include "runs/run_lock.hpp"
+
+namespace tlsprobe::runs {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The faulty buckets of the run under the scenario's model, written as buckets.json beside it.
+results::BucketAnalysis judge_buckets(const scenarios::Scenario& scenario, const fs::path& dir,
+                                      results::HealthJudgement& judgement)
+{
+    const auto model = results::parse_hash_model(scenario.hash_model);
+    results::BucketAnalysisConfig config;
+    config.model = model.get();
+    config.background = scenario.background_loss;
+    auto analysis = write_bucket_analysis(read_hashed_probes(dir), config, dir);
+    const auto faulty = analysis.faulty_buckets();
+    if (faulty.size() > scenario.thresholds.max_faulty_buckets) {
+        judgement.lower(results::Health::unhealthy,
+                        fmt::format("faulty hash bucket(s) {} of {} under {} (max_faulty_buckets {})",
+                                    fmt::join(faulty, ", "), model->bucket_count(), analysis.model,
+                                    scenario.thresholds.max_faulty_buckets));
+    }
+    return analysis;
+}
+
+void judge_handshake_p99(const scenarios::Scenario& scenario, const prober::RunStats& stats,
+                         results::HealthJudgement& judgement)
+{
+    const auto limit = scenario.thresholds.max_handshake_p99_ms;
+    const auto& handshakes = stats.phase(prober::Phase::tls_handshake);
+    if (limit <= 0.0 || handshakes.count() == 0) {
+        return;
+    }
+    const auto p99_ms = static_cast<double>(handshakes.percentile(0.99)) / 1e6;
+    if (p99_ms > limit) {
+        judgement.lower(results::Health::unhealthy,
+                        fmt::format("the TLS handshake p99 is {:.1f} ms, above the scenario's max_handshake_p99_ms "
+                                    "of {:.1f} ms",
+                                    p99_ms, limit));
+    }
+}
+
+}  // namespace
+
+std::vector<fs::path> expired_run_dirs(const fs::path& runs_dir, const scenarios::Retention& retention,
+                                       const fs::path& current)
+{
+    std::vector<fs::directory_entry> runs;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(runs_dir, ec)) {
+        // Only what a run left: a directory with its summary or its probes.
+        if (entry.is_directory() && (fs::exists(entry.path() / "summary.json") ||
+                                     fs::exists(entry.path() / "probes.jsonl"))) {
+            runs.push_back(entry);
+        }
+    }
+    // Newest first: names are UTC times, so they sort as they were made.
+    std::sort(runs.begin(), runs.end(), [](const auto& a, const auto& b) { return a.path() > b.path(); });
+    const auto oldest_kept = fs::file_time_type::clock::now() -
+                             std::chrono::duration_cast<fs::file_time_type::duration>(
+                                 std::chrono::duration<double, std::ratio<86400>>(retention.keep_days));
+    std::vector<fs::path> expired;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+        if (fs::equivalent(runs[i].path(), current, ec)) {
+            continue;
+        }
+        if (i >= retention.keep_runs || runs[i].last_write_time(ec) < oldest_kept) {
+            expired.push_back(runs[i].path());
+        }
+    }
+    return expired;
+}
+
+CanaryResult canary_session(const CanaryRequest& request)
+{
+    auto scenario = request.scenario;
+    const RunLock lock(request.state_dir / "locks" / (scenario.name + ".lock"));
+    const auto runs_dir = request.state_dir / "runs" / scenario.name;
+    if (scenario.plan.out_dir.empty()) {
+        scenario.plan.out_dir = make_run_directory({}, "", runs_dir);
+    }
+    CanaryResult result;
+    result.run = run_session(scenario);
+    result.judgement = result.run.judgement;
+    if (!scenario.hash_model.empty() && result.run.fleet.stats.probes() != 0) {
+        result.buckets = judge_buckets(scenario, result.run.dir, result.judgement);
+    }
+    judge_handshake_p99(scenario, result.run.fleet.stats, result.judgement);
+    result.exit_code = exit_code(result.judgement, result.run.fleet.interrupted);
+    for (const auto& dir : expired_run_dirs(runs_dir, scenario.retention, result.run.dir)) {
+        std::error_code ec;
+        fs::remove_all(dir, ec);
+        if (ec) {
+            spdlog::warn("retention: cannot remove {}: {}", dir.string(), ec.message());
+        } else {
+            result.pruned.push_back(dir);
+        }
+    }
+    return result;
+}
+
+}  // namespace tlsprobe::runs
