@@ -24,17 +24,26 @@ TEST(LatencyHistogram, SmallValuesAreExact)
     EXPECT_EQ(histogram.percentile(0.99), 99);
 }
 
-TEST(LatencyHistogram, PercentilesWithinOnePercentOfTheTruth)
+// Records `count` seeded lognormal(mu, sigma) nanosecond samples into
+// `histogram` and returns them sorted.
+std::vector<std::int64_t> record_lognormal(LatencyHistogram& histogram, std::uint64_t seed, double mu, double sigma,
+                                           int count)
 {
-    std::mt19937_64 random(3);
-    std::lognormal_distribution<double> latency(13.0, 1.0);   // around half a millisecond
+    std::mt19937_64 random(seed);
+    std::lognormal_distribution<double> latency(mu, sigma);
     std::vector<std::int64_t> samples;
-    LatencyHistogram histogram;
-    for (int i = 0; i < 100000; ++i) {
+    for (int i = 0; i < count; ++i) {
         samples.push_back(static_cast<std::int64_t>(latency(random)));
         histogram.record(samples.back());
     }
     std::sort(samples.begin(), samples.end());
+    return samples;
+}
+
+TEST(LatencyHistogram, PercentilesWithinOnePercentOfTheTruth)
+{
+    LatencyHistogram histogram;
+    const auto samples = record_lognormal(histogram, 3, 13.0, 1.0, 100000);   // around half a millisecond
     for (const double q : {0.5, 0.95, 0.99}) {
         const auto truth = static_cast<double>(samples[static_cast<std::size_t>(q * 100000) - 1]);
         EXPECT_NEAR(static_cast<double>(histogram.percentile(q)), truth, truth * 0.01) << q;
@@ -70,15 +79,8 @@ TEST(LatencyHistogram, SumIsExactAndMerges)
 
 TEST(LatencyHistogram, CountAtOrBelowIsExactAtSampleValuesAndNeverOvercounts)
 {
-    std::mt19937_64 random(11);
-    std::lognormal_distribution<double> latency(15.0, 1.5);   // a few milliseconds, spread wide
-    std::vector<std::int64_t> samples;
     LatencyHistogram histogram;
-    for (int i = 0; i < 20000; ++i) {
-        samples.push_back(static_cast<std::int64_t>(latency(random)));
-        histogram.record(samples.back());
-    }
-    std::sort(samples.begin(), samples.end());
+    const auto samples = record_lognormal(histogram, 11, 15.0, 1.5, 20000);   // a few milliseconds, spread wide
     EXPECT_EQ(histogram.count_at_or_below(samples.front() - 1), 0U);
     EXPECT_EQ(histogram.count_at_or_below(samples.back()), samples.size());
     for (const std::int64_t bound : {100'000LL, 1'000'000LL, 2'500'000LL, 10'000'000LL, 25'000'000LL}) {

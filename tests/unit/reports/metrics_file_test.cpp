@@ -14,18 +14,19 @@
 #include <csignal>
 #include <fstream>
 #include <set>
-#include <sstream>
 #include <stdexcept>
 
 #include "canary_metrics_sample.hpp"
 #include "core/errors.hpp"
 #include "exposition.hpp"
+#include "temp_dir.hpp"
 
 namespace tlsprobe::reports {
 namespace {
 
 namespace fs = std::filesystem;
 using testing::parse_exposition;
+using testing::read_text;
 using testing::sample_canary_metrics;
 
 const std::map<std::string, std::string> run_labels{
@@ -36,14 +37,6 @@ std::map<std::string, std::string> with(std::map<std::string, std::string> label
 {
     labels[name] = value;
     return labels;
-}
-
-std::string contents(const fs::path& path)
-{
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 TEST(MetricsText, EveryFamilyHasHelpAndTypeAndEverySampleTheRunLabels)
@@ -257,14 +250,6 @@ TEST(MetricsFill, APhaseHistogramBecomesCumulativeBucketsInSeconds)
 
 class MetricsFile : public ::testing::Test {
 protected:
-    void SetUp() override
-    {
-        std::string pattern = (fs::temp_directory_path() / "tlsprobe-metrics-XXXXXX").string();
-        ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-        dir_ = pattern;
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-
     [[nodiscard]] std::set<std::string> entries() const
     {
         std::set<std::string> names;
@@ -305,7 +290,8 @@ protected:
         };
     }
 
-    fs::path dir_;
+    testing::TempDir scratch_;
+    const fs::path& dir_ = scratch_.path();
 };
 
 TEST_F(MetricsFile, IsNamedAfterTheScenarioInTheDirectory)
@@ -337,7 +323,7 @@ TEST_F(MetricsFile, EachWriteReplacesTheWholeFileAndLeavesNothingElse)
     write_metrics_file(dir_, sample_canary_metrics(1));
     write_metrics_file(dir_, sample_canary_metrics(2));
     const auto path = dir_ / "tlsprobe_canary.prom";
-    EXPECT_EQ(contents(path), metrics_text(sample_canary_metrics(2)));
+    EXPECT_EQ(read_text(path), metrics_text(sample_canary_metrics(2)));
     EXPECT_EQ(entries(), std::set<std::string>{"tlsprobe_canary.prom"});
     // node_exporter usually runs as another user than the canary.
     struct stat info {};
@@ -354,22 +340,22 @@ TEST_F(MetricsFile, EachWriteReplacesTheWholeFileAndLeavesNothingElse)
 TEST_F(MetricsFile, AWriteThatFailsMidwayLeavesThePreviousFileWhole)
 {
     write_metrics_file(dir_, sample_canary_metrics(1));
-    const auto before = contents(dir_ / "tlsprobe_canary.prom");
+    const auto before = read_text(dir_ / "tlsprobe_canary.prom");
     ASSERT_GT(before.size(), 4096U);
     EXPECT_EQ(write_in_child(limited(RLIMIT_FSIZE, 4096), sample_canary_metrics(2)), 0);
-    EXPECT_EQ(contents(dir_ / "tlsprobe_canary.prom"), before);
+    EXPECT_EQ(read_text(dir_ / "tlsprobe_canary.prom"), before);
     EXPECT_EQ(entries(), std::set<std::string>{"tlsprobe_canary.prom"});
 }
 
 TEST_F(MetricsFile, AWriteThatCannotCreateItsTemporaryLeavesThePreviousFileWhole)
 {
     write_metrics_file(dir_, sample_canary_metrics(1));
-    const auto before = contents(dir_ / "tlsprobe_canary.prom");
+    const auto before = read_text(dir_ / "tlsprobe_canary.prom");
     // The lowest free descriptor number as the limit: no new file can be opened.
     const int lowest_free = ::dup(0);
     ::close(lowest_free);
     EXPECT_EQ(write_in_child(limited(RLIMIT_NOFILE, static_cast<rlim_t>(lowest_free)), sample_canary_metrics(2)), 0);
-    EXPECT_EQ(contents(dir_ / "tlsprobe_canary.prom"), before);
+    EXPECT_EQ(read_text(dir_ / "tlsprobe_canary.prom"), before);
     EXPECT_EQ(entries(), std::set<std::string>{"tlsprobe_canary.prom"});
 }
 
@@ -386,7 +372,7 @@ TEST_F(MetricsFile, AReadOnlyDirectoryLeavesThePreviousFileWhole)
     };
     EXPECT_EQ(write_in_child(unprivileged, sample_canary_metrics(2)), 0);
     fs::permissions(dir_, fs::perms::owner_all);
-    EXPECT_EQ(contents(dir_ / "tlsprobe_canary.prom"), metrics_text(sample_canary_metrics(1)));
+    EXPECT_EQ(read_text(dir_ / "tlsprobe_canary.prom"), metrics_text(sample_canary_metrics(1)));
     EXPECT_EQ(entries(), std::set<std::string>{"tlsprobe_canary.prom"});
 }
 
@@ -400,7 +386,7 @@ TEST_F(MetricsFile, TemporariesLeftByKilledWritersNeitherBlockTheWriteNorBecomeT
     stale(".tlsprobe_canary.prom.k1lLed", std::chrono::minutes(90));
     stale(".tlsprobe_canary.prom.r3cEnt", std::chrono::minutes(1));
     write_metrics_file(dir_, sample_canary_metrics(2));
-    EXPECT_EQ(contents(dir_ / "tlsprobe_canary.prom"), metrics_text(sample_canary_metrics(2)));
+    EXPECT_EQ(read_text(dir_ / "tlsprobe_canary.prom"), metrics_text(sample_canary_metrics(2)));
     // The one older than an hour is gone; a recent one may be a live writer's.
     EXPECT_EQ(entries(), (std::set<std::string>{".tlsprobe_canary.prom.r3cEnt", "tlsprobe_canary.prom"}));
 }
