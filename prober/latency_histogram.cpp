@@ -33,6 +33,7 @@ void LatencyHistogram::record(std::int64_t nanoseconds)
     const std::int64_t value = std::max<std::int64_t>(nanoseconds, 0);
     ++buckets_[static_cast<std::size_t>(index_of(static_cast<std::uint64_t>(value)))];
     ++count_;
+    sum_ += value;
     min_ = std::min(min_, value);
     max_ = std::max(max_, value);
 }
@@ -43,6 +44,7 @@ void LatencyHistogram::merge(const LatencyHistogram& other)
         buckets_[i] += other.buckets_[i];
     }
     count_ += other.count_;
+    sum_ += other.sum_;
     min_ = std::min(min_, other.min_);
     max_ = std::max(max_, other.max_);
 }
@@ -63,6 +65,24 @@ std::int64_t LatencyHistogram::percentile(double quantile) const
         }
     }
     return max_;
+}
+
+std::uint64_t LatencyHistogram::count_at_or_below(std::int64_t nanoseconds) const
+{
+    if (count_ == 0 || nanoseconds < min_) {
+        return 0;
+    }
+    if (nanoseconds >= max_) {
+        return count_;
+    }
+    std::uint64_t below = 0;
+    for (std::size_t i = 0; i < buckets_.size(); ++i) {
+        if (upper_value_of(static_cast<int>(i)) > static_cast<std::uint64_t>(nanoseconds)) {
+            break;
+        }
+        below += buckets_[i];
+    }
+    return below;
 }
 
 }  // namespace tlsprobe::prober

@@ -20,6 +20,12 @@ public:
     [[nodiscard]] std::uint64_t count() const { return count_; }
     [[nodiscard]] std::int64_t min() const { return count_ == 0 ? 0 : min_; }
     [[nodiscard]] std::int64_t max() const { return max_; }
+    // The exact sum of the recorded values (negative ones recorded as 0).
+    [[nodiscard]] std::int64_t sum() const { return sum_; }
+    // Samples known to be <= `nanoseconds`: those in sub-buckets that end at
+    // or below it (all of them at or past the exact max). A sample within the
+    // resolution below the bound may be counted only at the next, larger one.
+    [[nodiscard]] std::uint64_t count_at_or_below(std::int64_t nanoseconds) const;
     // The smallest recorded value v such that at least `quantile` of the
     // samples are <= v (to the bucket's precision); 0 when empty.
     [[nodiscard]] std::int64_t percentile(double quantile) const;
@@ -33,6 +39,7 @@ private:
 
     std::array<std::uint64_t, bucket_count> buckets_{};
     std::uint64_t count_ = 0;
+    std::int64_t sum_ = 0;
     std::int64_t min_ = std::numeric_limits<std::int64_t>::max();
     std::int64_t max_ = 0;
 };

@@ -1,5 +1,6 @@
 #include "background_process.hpp"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <array>
@@ -24,10 +25,17 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) : chi
 
 BackgroundProcess::~BackgroundProcess() = default;
 
-bool BackgroundProcess::wait_for_stderr(std::string_view needle)
+bool BackgroundProcess::wait_for_stderr(std::string_view needle, std::chrono::milliseconds limit)
 {
+    const auto give_up = std::chrono::steady_clock::now() + limit;
     std::array<char, 512> buffer{};
     while (err_.find(needle) == std::string::npos) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(give_up - std::chrono::steady_clock::now());
+        pollfd entry{child_.stderr_fd(), POLLIN, 0};
+        if (left.count() <= 0 || ::poll(&entry, 1, static_cast<int>(left.count())) <= 0) {
+            return false;
+        }
         const ssize_t n = ::read(child_.stderr_fd(), buffer.data(), buffer.size());
         if (n <= 0) {
             return false;

@@ -3,6 +3,7 @@
 // test waits for through its stderr ("listening", "capturing on") and stops
 // by closing its stdin or with SIGTERM. ChildProcess (child_process.hpp)
 // covers stdout-driven children; these announce readiness on stderr.
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -19,8 +20,9 @@ public:
     BackgroundProcess& operator=(const BackgroundProcess&) = delete;
     ~BackgroundProcess();
 
-    // Reads stderr until it contains `needle`; false at end of file.
-    bool wait_for_stderr(std::string_view needle);
+    // Reads stderr until it contains `needle`; false at end of file or
+    // when `limit` passes first.
+    bool wait_for_stderr(std::string_view needle, std::chrono::milliseconds limit = std::chrono::minutes(2));
     // Closes the process's stdin (a pipe), then waits for it to exit.
     int close_stdin_and_wait();
     // Sends SIGTERM, then waits for it to exit.

@@ -79,21 +79,6 @@ int ChildProcess::wait(std::chrono::seconds limit)
     return *exit_code_;
 }
 
-TempDir::TempDir()
-{
-    std::string pattern = (std::filesystem::temp_directory_path() / "tlsprobe-test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-        throw std::runtime_error("mkdtemp");
-    }
-    path_ = pattern;
-}
-
-TempDir::~TempDir()
-{
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-}
-
 std::string tlsprobe_binary()
 {
     return TLSPROBE_BINARY;

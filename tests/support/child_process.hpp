@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/child_process.hpp"
+#include "temp_dir.hpp"
 
 namespace tlsprobe::testing {
 
@@ -38,19 +39,6 @@ private:
     core::ChildProcess child_;
     std::string buffer_;
     std::optional<int> exit_code_;
-};
-
-// A scratch directory removed at scope exit.
-class TempDir {
-public:
-    TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir();
-    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
 };
 
 // The tlsprobe executable under test.

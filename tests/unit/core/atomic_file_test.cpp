@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -110,6 +112,28 @@ TEST_F(AtomicFile, NamesTheFileWhenTheDirectoryIsMissing)
     } catch (const EnvironmentError& error) {
         EXPECT_NE(std::string(error.what()).find(target.string()), std::string::npos) << error.what();
     }
+}
+
+TEST_F(AtomicFile, StaleTemporariesOfKilledWritersAreRemovedFreshOnesAndOthersKept)
+{
+    const auto target = dir_ / "tlsprobe_canary.prom";
+    write_file_atomically(target, "current\n");
+    const auto touch = [&](const std::string& name, std::chrono::hours age) {
+        std::ofstream(dir_ / name) << "half";
+        fs::last_write_time(dir_ / name, fs::file_time_type::clock::now() - age);
+    };
+    touch(".tlsprobe_canary.prom.aB3xYz", std::chrono::hours(2));   // a killed writer's, old
+    touch(".tlsprobe_canary.prom.Qw9eRt", std::chrono::hours(0));   // maybe a live writer's
+    touch(".tlsprobe_other.prom.aB3xYz", std::chrono::hours(2));    // another file's
+    touch("tlsprobe_canary.prom.bak", std::chrono::hours(2));       // not a temporary's name
+
+    EXPECT_EQ(remove_stale_temporaries(target, std::chrono::hours(1)), 1U);
+    auto names = entries();
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{".tlsprobe_canary.prom.Qw9eRt", ".tlsprobe_other.prom.aB3xYz",
+                                               "tlsprobe_canary.prom", "tlsprobe_canary.prom.bak"}));
+    EXPECT_EQ(contents(target), "current\n");
+    EXPECT_EQ(remove_stale_temporaries(dir_ / "missing" / "x.prom", std::chrono::hours(1)), 0U);
 }
 
 }  // namespace
