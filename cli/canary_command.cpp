@@ -24,6 +24,7 @@ constexpr std::array<std::string_view, 8> canary_keys{
 struct CanaryOptions {
     std::shared_ptr<ScenarioFlags> flags;
     std::string state_dir = runs::default_state_dir;
+    std::optional<std::filesystem::path> metrics_dir;
 };
 
 // Holds what the canary logs while it runs: cron mails any output, so a
@@ -74,7 +75,8 @@ int canary(const CanaryOptions& options)
     if (scenario.vantage.empty()) {
         scenario.vantage = host_name();
     }
-    const auto result = runs::canary_session({.scenario = scenario, .state_dir = options.state_dir});
+    const auto result = runs::canary_session(
+        {.scenario = scenario, .state_dir = options.state_dir, .metrics_dir = options.metrics_dir});
     if (result.exit_code != core::ExitCode::healthy) {
         fmt::print("{}", reports::canary_text({.scenario = scenario.name,
                                                .exit_code = static_cast<int>(result.exit_code),
@@ -101,6 +103,8 @@ Command add_canary_command(CLI::App& parent)
     options->flags->take_file_as_argument(*app);
     app->add_option("--state-dir", options->state_dir, "Locks and run directories (runs/<scenario>/<UTC time>)")
         ->capture_default_str();
+    app->add_option("--metrics-dir", options->metrics_dir,
+                    "node_exporter's textfile directory: tlsprobe_<scenario>.prom is replaced there after each run");
     return {app, [options] { return canary(*options); }};
 }
 

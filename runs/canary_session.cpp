@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "reports/metrics_file.hpp"
 #include "results/hash_model.hpp"
 #include "runs/bucket_outputs.hpp"
 #include "runs/exit_decision.hpp"
@@ -52,6 +53,52 @@ void judge_handshake_p99(const scenarios::Scenario& scenario, const prober::RunS
     }
 }
 
+double unix_seconds(std::chrono::system_clock::time_point at)
+{
+    return std::chrono::duration<double>(at.time_since_epoch()).count();
+}
+
+reports::CanaryMetrics metrics_of(const scenarios::Scenario& scenario, const CanaryResult& result,
+                                  std::chrono::system_clock::time_point started,
+                                  std::chrono::system_clock::time_point ended)
+{
+    const auto& run = result.run;
+    reports::CanaryMetrics metrics{
+        .scenario = scenario.name,
+        .target = run.facts.target,
+        .vantage = scenario.vantage,
+        .outcomes = reports::outcome_counts(run.fleet.stats),
+        .verdicts = run.analysis ? std::optional(reports::verdict_counts(run.analysis->counts)) : std::nullopt,
+        .phases = reports::phase_latencies(run.fleet.stats),
+        .faulty_buckets = std::nullopt,
+        .hash_space_affected = std::nullopt,
+        .capture_drops = {},
+        .run_start_unix_seconds = unix_seconds(started),
+        .run_duration_seconds = std::chrono::duration<double>(ended - started).count(),
+        .last_success_unix_seconds = std::nullopt,
+        .healthy = result.judgement.health == results::Health::healthy,
+        .hit_bound = run.fleet.hit_bound,
+        .exit_code = static_cast<int>(result.exit_code),
+    };
+    if (result.buckets && !result.buckets->buckets.empty()) {
+        const auto faulty = result.buckets->faulty_buckets().size();
+        metrics.faulty_buckets = faulty;
+        metrics.hash_space_affected =
+            static_cast<double>(faulty) / static_cast<double>(result.buckets->buckets.size());
+    }
+    if (run.inputs) {
+        for (const auto* vantage : {&run.inputs->client, &run.inputs->server}) {
+            if (*vantage && (*vantage)->kernel_dropped) {
+                metrics.capture_drops[(*vantage)->name] = *(*vantage)->kernel_dropped;
+            }
+        }
+    }
+    if (metrics.healthy) {
+        metrics.last_success_unix_seconds = unix_seconds(started);
+    }
+    return metrics;
+}
+
 }  // namespace
 
 std::vector<fs::path> expired_run_dirs(const fs::path& runs_dir, const scenarios::Retention& retention,
@@ -86,7 +133,11 @@ std::vector<fs::path> expired_run_dirs(const fs::path& runs_dir, const scenarios
 CanaryResult canary_session(const CanaryRequest& request)
 {
     auto scenario = request.scenario;
+    if (request.metrics_dir) {
+        (void)reports::metrics_file_path(*request.metrics_dir, scenario.name);   // a name that cannot be a file fails now
+    }
     const RunLock lock(request.state_dir / "locks" / (scenario.name + ".lock"));
+    const auto started = std::chrono::system_clock::now();
     const auto runs_dir = request.state_dir / "runs" / scenario.name;
     if (scenario.plan.out_dir.empty()) {
         scenario.plan.out_dir = make_run_directory({}, "", runs_dir);
@@ -99,6 +150,10 @@ CanaryResult canary_session(const CanaryRequest& request)
     }
     judge_handshake_p99(scenario, result.run.fleet.stats, result.judgement);
     result.exit_code = exit_code(result.judgement, result.run.fleet.interrupted);
+    if (request.metrics_dir) {
+        reports::write_metrics_file(*request.metrics_dir,
+                                    metrics_of(scenario, result, started, std::chrono::system_clock::now()));
+    }
     for (const auto& dir : expired_run_dirs(runs_dir, scenario.retention, result.run.dir)) {
         std::error_code ec;
         fs::remove_all(dir, ec);

@@ -19,8 +19,9 @@ namespace tlsprobe::runs {
 inline constexpr const char* default_state_dir = "/var/lib/tlsprobe";
 
 struct CanaryRequest {
-    scenarios::Scenario scenario;        // validated; plan.out_dir empty: STATE_DIR/runs/<name>/<UTC time>
+    scenarios::Scenario scenario;        // validated, vantage set; plan.out_dir empty: STATE_DIR/runs/<name>/<UTC time>
     std::filesystem::path state_dir;     // the lock (locks/<name>.lock) and the run directories
+    std::optional<std::filesystem::path> metrics_dir;   // node_exporter's textfile directory
 };
 
 struct CanaryResult {
@@ -32,7 +33,8 @@ struct CanaryResult {
 };
 
 // Throws core::LockedError when another canary of the scenario holds its
-// lock (nothing is written then), and what run_session throws.
+// lock (nothing is written then), and what run_session throws. With a
+// metrics directory, writes tlsprobe_<name>.prom there (reports/metrics_file.hpp).
 [[nodiscard]] CanaryResult canary_session(const CanaryRequest& request);
 
 // The run directories of `runs_dir` the retention removes: all but the

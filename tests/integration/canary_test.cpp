@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "child_process.hpp"
+#include "core/child_process.hpp"
 #include "core/file_descriptor.hpp"
 #include "run_records.hpp"
 #include "serve_process.hpp"
@@ -64,6 +65,35 @@ TEST_F(Canary, HealthyIsSilentAndExitsZero)
     EXPECT_EQ(result.err, "") << "cron mails any output";
     ASSERT_EQ(run_dirs().size(), 1U);
     EXPECT_EQ(read_probes(run_dirs()[0]).size(), 40U);
+}
+
+TEST_F(Canary, WritesMetricsPromtoolFindsClean)
+{
+    const Server server("normal");
+    const auto metrics = dir_.path() / "textfile";
+    fs::create_directories(metrics);
+    ASSERT_EQ(canary(scenario(server.target()), {"--metrics-dir", metrics.string()}).exit_code, 0);
+    std::ifstream in(metrics / "tlsprobe_loop.prom");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("tlsprobe_last_run_healthy{scenario=\"loop\""), std::string::npos) << text;
+    EXPECT_NE(text.find(",outcome=\"ok\"} 40"), std::string::npos) << text;
+    core::CommandOptions options;
+    options.input = text;
+    options.limit = std::chrono::seconds(60);
+    const std::vector<std::string> promtool{"promtool", "check", "metrics"};
+    const auto lint = core::run_command(promtool, options);
+    EXPECT_TRUE(lint.exit.succeeded()) << lint.out << lint.err;
+    EXPECT_EQ(lint.out + lint.err, "");
+
+    const auto failing = canary(scenario("127.0.0.1:" + std::to_string(free_loopback_port())),
+                                {"--metrics-dir", metrics.string()});
+    EXPECT_EQ(failing.exit_code, 1);
+    std::ifstream again(metrics / "tlsprobe_loop.prom");
+    const std::string after((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
+    EXPECT_NE(after.find("tlsprobe_last_run_exit_code{scenario=\"loop\""), std::string::npos) << after;
+    EXPECT_NE(after.find(",outcome=\"connect_refused\"} 40"),
+              std::string::npos)
+        << after;
 }
 
 TEST_F(Canary, UnhealthySaysWhatAndWhereAndExitsOne)
