@@ -80,6 +80,7 @@ int main(int argc, char** argv)
         tlsprobe::cli::add_hunt_command(app),
         tlsprobe::cli::add_scenario_command(app),
         tlsprobe::cli::add_compare_command(app),
+        tlsprobe::cli::add_history_command(app),
     };
 
     try {
