@@ -11,6 +11,7 @@
 #include "cli/scenario_flags.hpp"
 #include "reports/canary_text.hpp"
 #include "runs/canary_session.hpp"
+#include "runs/state_directory.hpp"
 
 namespace tlsprobe::cli {
 namespace {
@@ -23,8 +24,9 @@ constexpr std::array<std::string_view, 8> canary_keys{
 
 struct CanaryOptions {
     std::shared_ptr<ScenarioFlags> flags;
-    std::string state_dir = runs::default_state_dir;
+    std::string state_dir{runs::default_state_directory};
     std::optional<std::filesystem::path> metrics_dir;
+    std::optional<std::filesystem::path> history_file;
 };
 
 // Holds what the canary logs while it runs: cron mails any output, so a
@@ -75,8 +77,14 @@ int canary(const CanaryOptions& options)
     if (scenario.vantage.empty()) {
         scenario.vantage = host_name();
     }
-    const auto result = runs::canary_session(
-        {.scenario = scenario, .state_dir = options.state_dir, .metrics_dir = options.metrics_dir});
+    const auto result = runs::canary_session({.scenario = scenario,
+                                              .state_dir = options.state_dir,
+                                              .metrics_dir = options.metrics_dir,
+                                              .history_file = options.history_file.value_or(
+                                                  runs::history_file_in(options.state_dir))});
+    if (result.history_problem) {
+        spdlog::error("{}", *result.history_problem);
+    }
     if (result.exit_code != core::ExitCode::healthy) {
         fmt::print("{}", reports::canary_text({.scenario = scenario.name,
                                                .exit_code = static_cast<int>(result.exit_code),
@@ -105,6 +113,8 @@ Command add_canary_command(CLI::App& parent)
         ->capture_default_str();
     app->add_option("--metrics-dir", options->metrics_dir,
                     "node_exporter's textfile directory: tlsprobe_<scenario>.prom is replaced there after each run");
+    app->add_option("--history", options->history_file,
+                    "The run history (SQLite) each run is appended to (default: STATE_DIR/history.sqlite)");
     return {app, [options] { return canary(*options); }};
 }
 

@@ -97,25 +97,6 @@ void gauges_by(prometheus::Registry& registry, const prometheus::Labels& run, co
 
 }  // namespace
 
-std::map<std::string, std::uint64_t> outcome_counts(const prober::RunStats& stats)
-{
-    std::map<std::string, std::uint64_t> counts;
-    for (int i = 0; i < prober::outcome_count; ++i) {
-        const auto outcome = static_cast<prober::Outcome>(i);
-        counts.emplace(prober::to_string(outcome), stats.count(outcome));
-    }
-    return counts;
-}
-
-std::map<std::string, std::uint64_t> verdict_counts(const std::array<std::uint64_t, results::verdict_count>& counts)
-{
-    std::map<std::string, std::uint64_t> named;
-    for (int i = 0; i < results::verdict_count; ++i) {
-        named.emplace(results::to_string(static_cast<results::Verdict>(i)), counts[static_cast<std::size_t>(i)]);
-    }
-    return named;
-}
-
 PhaseLatency phase_latency(prober::Phase phase, const prober::LatencyHistogram& histogram,
                            std::span<const double> bounds_seconds)
 {

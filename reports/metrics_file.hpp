@@ -58,11 +58,9 @@ inline constexpr std::array<double, 14> latency_bounds_seconds{
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 };
 
-// Filling CanaryMetrics from what a run has: every outcome (zeros
-// included), every verdict, every phase.
-[[nodiscard]] std::map<std::string, std::uint64_t> outcome_counts(const prober::RunStats& stats);
-[[nodiscard]] std::map<std::string, std::uint64_t> verdict_counts(
-    const std::array<std::uint64_t, results::verdict_count>& counts);
+// Filling CanaryMetrics from what a run has: outcomes and verdicts with
+// results::outcome_counts and verdict_counts (results/history_run.hpp),
+// every phase with these.
 // A bucket counts the samples known to be <= its bound
 // (LatencyHistogram::count_at_or_below: within 0.8 % of the bound).
 [[nodiscard]] PhaseLatency phase_latency(prober::Phase phase, const prober::LatencyHistogram& histogram,

@@ -22,6 +22,16 @@ std::string_view to_string(Health health)
     return "insufficient_evidence";
 }
 
+std::optional<Health> health_from_string(std::string_view name)
+{
+    for (const auto health : {Health::healthy, Health::unhealthy, Health::insufficient_evidence}) {
+        if (to_string(health) == name) {
+            return health;
+        }
+    }
+    return std::nullopt;
+}
+
 void HealthJudgement::lower(Health worse, std::string reason)
 {
     if (worse == Health::unhealthy || health == Health::healthy) {

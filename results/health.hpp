@@ -4,6 +4,7 @@
 // were asked for, verdicts that every capture could decide.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,8 @@ enum class Health {
     insufficient_evidence,   // nothing failed, but too little was seen to call it healthy
 };
 [[nodiscard]] std::string_view to_string(Health health);
+// The health a name of to_string stands for; empty for any other text.
+[[nodiscard]] std::optional<Health> health_from_string(std::string_view name);
 
 struct HealthJudgement {
     Health health = Health::insufficient_evidence;

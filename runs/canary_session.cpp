@@ -4,9 +4,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 
 #include "reports/metrics_file.hpp"
 #include "results/hash_model.hpp"
+#include "results/history_run.hpp"
+#include "results/history_store.hpp"
 #include "runs/bucket_outputs.hpp"
 #include "runs/exit_decision.hpp"
 #include "runs/run_directory.hpp"
@@ -67,8 +71,8 @@ reports::CanaryMetrics metrics_of(const scenarios::Scenario& scenario, const Can
         .scenario = scenario.name,
         .target = run.facts.target,
         .vantage = scenario.vantage,
-        .outcomes = reports::outcome_counts(run.fleet.stats),
-        .verdicts = run.analysis ? std::optional(reports::verdict_counts(run.analysis->counts)) : std::nullopt,
+        .outcomes = results::outcome_counts(run.fleet.stats),
+        .verdicts = run.analysis ? std::optional(results::verdict_counts(run.analysis->counts)) : std::nullopt,
         .phases = reports::phase_latencies(run.fleet.stats),
         .faulty_buckets = std::nullopt,
         .hash_space_affected = std::nullopt,
@@ -93,10 +97,53 @@ reports::CanaryMetrics metrics_of(const scenarios::Scenario& scenario, const Can
             }
         }
     }
-    if (metrics.healthy) {
-        metrics.last_success_unix_seconds = unix_seconds(started);
-    }
     return metrics;
+}
+
+results::HistoryRun history_run_of(const scenarios::Scenario& scenario, const CanaryResult& result,
+                                   std::chrono::system_clock::time_point started,
+                                   std::chrono::system_clock::time_point ended)
+{
+    const auto& run = result.run;
+    results::HistoryRun entry;
+    entry.scenario = scenario.name;
+    entry.target = run.facts.target;
+    entry.vantage = scenario.vantage;
+    entry.started_utc = results::utc_timestamp(started);
+    entry.duration_seconds = std::chrono::duration<double>(ended - started).count();
+    entry.probes = run.fleet.stats.probes();
+    entry.outcomes = results::history_outcomes(run.fleet.stats);
+    if (run.analysis) {
+        entry.verdicts = results::history_verdicts(run.analysis->counts);
+    }
+    entry.health = result.judgement.health;
+    entry.exit_code = static_cast<int>(result.exit_code);
+    entry.run_dir = fs::absolute(run.dir).string();
+    if (result.buckets && !result.buckets->model.empty()) {
+        entry.hash_model = result.buckets->model;
+        entry.buckets = results::history_buckets(*result.buckets);
+    }
+    return entry;
+}
+
+// The newest healthy run of the scenario the history holds.
+std::optional<double> last_success(const results::HistoryStore& history, const std::string& scenario)
+{
+    for (const auto& stored : history.recent(scenario, 10'000)) {
+        if (stored.run.health == results::Health::healthy) {
+            // started_utc is "YYYY-MM-DDTHH:MM:SS.mmmZ" (results::utc_timestamp).
+            std::tm utc{};
+            int millis = 0;
+            if (std::sscanf(stored.run.started_utc.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &utc.tm_year, &utc.tm_mon,
+                            &utc.tm_mday, &utc.tm_hour, &utc.tm_min, &utc.tm_sec, &millis) != 7) {
+                return std::nullopt;
+            }
+            utc.tm_year -= 1900;
+            utc.tm_mon -= 1;
+            return static_cast<double>(::timegm(&utc)) + millis / 1000.0;
+        }
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -150,9 +197,39 @@ CanaryResult canary_session(const CanaryRequest& request)
     }
     judge_handshake_p99(scenario, result.run.fleet.stats, result.judgement);
     result.exit_code = exit_code(result.judgement, result.run.fleet.interrupted);
+    const auto ended = std::chrono::system_clock::now();
+    // The metrics first: a history that cannot be written must not silence them.
+    std::optional<results::HistoryStore> history;
+    auto history_error = core::ExitCode::healthy;
+    const auto note_history_problem = [&](const core::Error& error, core::ExitCode code) {
+        result.history_problem = std::string("history: ") + error.what();
+        history_error = code;
+    };
+    try {
+        history.emplace(results::HistoryStore::open(request.history_file));
+    } catch (const core::InputError& error) {
+        note_history_problem(error, core::ExitCode::bad_input);
+    } catch (const core::EnvironmentError& error) {
+        note_history_problem(error, core::ExitCode::environment);
+    }
     if (request.metrics_dir) {
-        reports::write_metrics_file(*request.metrics_dir,
-                                    metrics_of(scenario, result, started, std::chrono::system_clock::now()));
+        auto metrics = metrics_of(scenario, result, started, ended);
+        metrics.last_success_unix_seconds = metrics.healthy ? std::optional(unix_seconds(started))
+                                            : history       ? last_success(*history, scenario.name)
+                                                            : std::nullopt;
+        reports::write_metrics_file(*request.metrics_dir, metrics);
+    }
+    if (history) {
+        try {
+            (void)history->append(history_run_of(scenario, result, started, ended));
+        } catch (const core::InputError& error) {
+            note_history_problem(error, core::ExitCode::bad_input);
+        } catch (const core::EnvironmentError& error) {
+            note_history_problem(error, core::ExitCode::environment);
+        }
+    }
+    if (result.history_problem && result.exit_code == core::ExitCode::healthy) {
+        result.exit_code = history_error;
     }
     for (const auto& dir : expired_run_dirs(runs_dir, scenario.retention, result.run.dir)) {
         std::error_code ec;

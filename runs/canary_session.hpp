@@ -15,13 +15,11 @@
 
 namespace tlsprobe::runs {
 
-// Where a canary keeps its state unless told otherwise.
-inline constexpr const char* default_state_dir = "/var/lib/tlsprobe";
-
 struct CanaryRequest {
     scenarios::Scenario scenario;        // validated, vantage set; plan.out_dir empty: STATE_DIR/runs/<name>/<UTC time>
     std::filesystem::path state_dir;     // the lock (locks/<name>.lock) and the run directories
     std::optional<std::filesystem::path> metrics_dir;   // node_exporter's textfile directory
+    std::filesystem::path history_file;  // the run history (SQLite) this run is appended to
 };
 
 struct CanaryResult {
@@ -30,11 +28,16 @@ struct CanaryResult {
     results::HealthJudgement judgement;               // the run's, and the canary's thresholds
     core::ExitCode exit_code = core::ExitCode::insufficient_evidence;
     std::vector<std::filesystem::path> pruned;        // run directories removed by the retention
+    std::optional<std::string> history_problem;       // the history could not be read or appended to
 };
 
 // Throws core::LockedError when another canary of the scenario holds its
 // lock (nothing is written then), and what run_session throws. With a
-// metrics directory, writes tlsprobe_<name>.prom there (reports/metrics_file.hpp).
+// metrics directory, writes tlsprobe_<name>.prom there (reports/metrics_file.hpp),
+// then appends the run to the history. A history that is locked, read-only
+// or damaged does not stop the metrics; it is reported in history_problem
+// and, when the run was healthy, decides the exit code (3, or 2 for a
+// damaged database): a canary that cannot keep its history is not quiet.
 [[nodiscard]] CanaryResult canary_session(const CanaryRequest& request);
 
 // The run directories of `runs_dir` the retention removes: all but the

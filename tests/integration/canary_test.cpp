@@ -2,6 +2,7 @@
 // and 1 when not, 5 while another canary of the scenario holds the lock, 4
 // when stopped at its wall-clock bound, old run directories pruned.
 #include <fcntl.h>
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -144,6 +145,28 @@ TEST_F(Canary, RetentionKeepsTheNewestRuns)
         EXPECT_EQ(canary(file).exit_code, 0);
     }
     EXPECT_EQ(run_dirs().size(), 2U);
+    const auto history = run_command({tlsprobe_binary(), "history", "--history", state() + "/history.sqlite", "--json"});
+    ASSERT_EQ(history.exit_code, 0) << history.err;
+    EXPECT_EQ(boost::json::parse(history.out).at("runs").as_array().size(), 3U)
+        << "the history keeps every run, pruned directories included";
+}
+
+TEST_F(Canary, ADamagedHistoryIsNamedAndTheMetricsAreStillWritten)
+{
+    const Server server("normal");
+    const auto metrics = dir_.path() / "textfile";
+    fs::create_directories(metrics);
+    const auto history = dir_.path() / "history.sqlite";
+    std::ofstream(history) << "not a database\n";
+    const auto result = canary(scenario(server.target()),
+                               {"--metrics-dir", metrics.string(), "--history", history.string()});
+    EXPECT_EQ(result.exit_code, 2) << "a healthy run whose history is damaged is not quiet";
+    EXPECT_NE(result.err.find("history: " + history.string()), std::string::npos) << result.err;
+    EXPECT_TRUE(fs::exists(metrics / "tlsprobe_loop.prom"));
+    std::ifstream in(history);
+    std::string text;
+    std::getline(in, text);
+    EXPECT_EQ(text, "not a database") << "the file is never written over";
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <random>
 
 #include "prober/run_stats.hpp"
+#include "results/history_run.hpp"
 
 namespace tlsprobe::testing {
 
@@ -43,8 +44,8 @@ reports::CanaryMetrics sample_canary_metrics(std::uint64_t version, const std::s
     metrics.scenario = scenario;
     metrics.target = "192.0.2.10:443";
     metrics.vantage = "fra1";
-    metrics.outcomes = reports::outcome_counts(stats);
-    metrics.verdicts = reports::verdict_counts(verdicts);
+    metrics.outcomes = results::outcome_counts(stats);
+    metrics.verdicts = results::verdict_counts(verdicts);
     metrics.phases = reports::phase_latencies(stats);
     metrics.faulty_buckets = 1;
     metrics.hash_space_affected = 1.0 / 8;

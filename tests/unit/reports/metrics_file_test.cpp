@@ -18,6 +18,7 @@
 
 #include "canary_metrics_sample.hpp"
 #include "core/errors.hpp"
+#include "results/history_run.hpp"
 #include "exposition.hpp"
 #include "temp_dir.hpp"
 
@@ -219,14 +220,14 @@ TEST(MetricsFill, EveryOutcomeAndVerdictByNameZerosIncluded)
     prober::ProbeRecord record;
     record.outcome = prober::Outcome::tls_alert;
     stats.add(record);
-    const auto outcomes = outcome_counts(stats);
+    const auto outcomes = results::outcome_counts(stats);
     EXPECT_EQ(outcomes.size(), static_cast<std::size_t>(prober::outcome_count));
     EXPECT_EQ(outcomes.at("tls_alert"), 1U);
     EXPECT_EQ(outcomes.at("ok"), 0U);
 
     std::array<std::uint64_t, results::verdict_count> counts{};
     counts[static_cast<std::size_t>(results::Verdict::syn_lost)] = 4;
-    const auto verdicts = verdict_counts(counts);
+    const auto verdicts = results::verdict_counts(counts);
     EXPECT_EQ(verdicts.size(), static_cast<std::size_t>(results::verdict_count));
     EXPECT_EQ(verdicts.at("syn_lost"), 4U);
     EXPECT_EQ(verdicts.at("unknown"), 0U);

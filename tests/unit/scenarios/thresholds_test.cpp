@@ -16,7 +16,10 @@ TEST(Thresholds, RoundTripThroughJson)
                        .latency_tolerance_ratio = 0.5,
                        .latency_tolerance_ms = 10.0,
                        .max_failure_rate = 0.001,
-                       .min_probes = 500};
+                       .min_probes = 500,
+                       .forbidden_verdicts = {"client_hello_lost"},
+                       .max_faulty_buckets = 2,
+                       .max_handshake_p99_ms = 250.0};
     const auto back = thresholds_from_json(thresholds_json(t));
     EXPECT_EQ(back.alpha, t.alpha);
     EXPECT_EQ(back.power, t.power);
@@ -25,6 +28,9 @@ TEST(Thresholds, RoundTripThroughJson)
     EXPECT_EQ(back.latency_tolerance_ms, t.latency_tolerance_ms);
     EXPECT_EQ(back.max_failure_rate, t.max_failure_rate);
     EXPECT_EQ(back.min_probes, t.min_probes);
+    EXPECT_EQ(back.forbidden_verdicts, t.forbidden_verdicts);
+    EXPECT_EQ(back.max_faulty_buckets, t.max_faulty_buckets);
+    EXPECT_EQ(back.max_handshake_p99_ms, t.max_handshake_p99_ms);
 }
 
 TEST(Thresholds, MissingKeysKeepTheirDefaults)
@@ -55,7 +61,9 @@ TEST(Thresholds, WrongTypesAndRangesNameTheKey)
     EXPECT_EQ(field_of({{"latency_tolerance_ms", -2.0}}), "latency_tolerance_ms");
     EXPECT_EQ(field_of({{"max_failure_rate", 2.0}}), "max_failure_rate");
     EXPECT_EQ(field_of({{"min_rate_change", true}}), "min_rate_change");
-    EXPECT_THROW(validate(Thresholds{.alpha = 0.0}), core::UsageError);
+    Thresholds zero_alpha;
+    zero_alpha.alpha = 0.0;
+    EXPECT_THROW(validate(zero_alpha), core::UsageError);
     EXPECT_NO_THROW(validate(Thresholds{}));
 }
 
