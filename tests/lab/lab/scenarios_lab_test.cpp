@@ -74,6 +74,33 @@ TEST_F(ScenariosLabTest, CanaryScenarioIsHealthyOnAHealthyLab)
     EXPECT_EQ(run.status, 0) << run.out << run.err;
 }
 
+TEST_F(ScenariosLabTest, CanaryIsQuietOnAHealthyLabAndNamesTheBucketThatTurnsFaulty)
+{
+    const auto state = (run_dir_ / "state").string();
+    const Args canary{"ip", "netns", "exec", "tlsp-client", tlsprobe, "canary", (shipped / "canary.toml").string(),
+                      "--state-dir", state, "--model", "jhash:seed=0x5eed,mod=8", "--rate", "100"};
+    {
+        LabGuard lab(healthy_lab);
+        ASSERT_TRUE(lab.up());
+        const auto healthy = run_process(canary);
+        EXPECT_EQ(healthy.status, 0) << healthy.out << healthy.err;
+        EXPECT_EQ(healthy.out + healthy.err, "");
+    }
+    {
+        LabGuard lab(faulty_lab);
+        ASSERT_TRUE(lab.up());
+        const auto faulty = run_process(canary);
+        EXPECT_EQ(faulty.status, 1) << faulty.err;
+        EXPECT_TRUE(faulty.out.starts_with("canary canary: unhealthy (exit 1); run directory ")) << faulty.out;
+        EXPECT_NE(faulty.out.find("faulty hash buckets: 5 under jhash"), std::string::npos) << faulty.out;
+    }
+    const auto history = tool({"history", "--history", state + "/history.sqlite"});
+    EXPECT_EQ(history.status, 0) << history.err;
+    EXPECT_NE(history.out.find("Buckets found faulty"), std::string::npos) << history.out;
+    const auto json = tool({"history", "--history", state + "/history.sqlite", "--json"});
+    EXPECT_NE(json.out.find("\"bucket\":5"), std::string::npos) << json.out;
+}
+
 TEST_F(ScenariosLabTest, PrepostScenarioWithCompareTellsRegressedUnchangedAndImproved)
 {
     const auto before = run_dir_ / "before";
