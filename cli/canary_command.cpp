@@ -1,7 +1,6 @@
 #include <fmt/format.h>
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <array>
 #include <exception>
@@ -62,21 +61,12 @@ private:
     std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> lines_;
 };
 
-std::string host_name()
-{
-    std::array<char, 256> name{};
-    return ::gethostname(name.data(), name.size() - 1) == 0 ? std::string(name.data()) : std::string("unknown");
-}
-
 int canary(const CanaryOptions& options)
 {
     const QuietLog log;
     auto loaded = options.flags->load();
     check_scenario_names(loaded);
-    auto& scenario = loaded.scenario;
-    if (scenario.vantage.empty()) {
-        scenario.vantage = host_name();
-    }
+    const auto& scenario = loaded.scenario;
     const auto result = runs::canary_session({.scenario = scenario,
                                               .state_dir = options.state_dir,
                                               .metrics_dir = options.metrics_dir,

@@ -1,4 +1,9 @@
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
 
 #include <array>
 #include <memory>
@@ -9,6 +14,7 @@
 #include "reports/health_text.hpp"
 #include "reports/run_summary.hpp"
 #include "runs/exit_decision.hpp"
+#include "runs/run_history.hpp"
 #include "runs/run_session.hpp"
 
 namespace tlsprobe::cli {
@@ -20,10 +26,16 @@ constexpr std::array<std::string_view, 8> run_keys{
     "capture",          "probe.capture_linger", "buckets.model", "out",
 };
 
-int run(const ScenarioFlags& flags)
+struct RunOptions {
+    std::shared_ptr<ScenarioFlags> flags;
+    std::optional<std::filesystem::path> history_file;
+};
+
+int run(const RunOptions& options)
 {
-    const auto loaded = flags.load();
+    const auto loaded = options.flags->load();
     check_scenario_names(loaded);
+    const auto started = std::chrono::system_clock::now();
     const auto result = runs::run_session(loaded.scenario);
     fmt::print("{}", reports::run_summary_table(result.fleet.stats, result.facts));
     if (result.analysis) {
@@ -32,7 +44,16 @@ int run(const ScenarioFlags& flags)
     if (const auto why = reports::health_text(result.judgement); !why.empty()) {
         fmt::print("\n{}", why);
     }
-    return static_cast<int>(runs::exit_code(result.judgement, result.fleet.interrupted));
+    auto code = runs::exit_code(result.judgement, result.fleet.interrupted);
+    if (options.history_file) {
+        const auto entry = runs::history_entry(loaded.scenario, result, result.judgement, nullptr, code, started,
+                                               std::chrono::system_clock::now());
+        if (const auto problem = runs::append_to_history(*options.history_file, entry)) {
+            spdlog::error("{}", problem->message);
+            code = code == core::ExitCode::healthy ? problem->exit_code : code;
+        }
+    }
+    return static_cast<int>(code);
 }
 
 }  // namespace
@@ -40,8 +61,11 @@ int run(const ScenarioFlags& flags)
 Command add_run_command(CLI::App& parent)
 {
     auto* app = parent.add_subcommand("run", "Probe a TLS target from many source ports and record every attempt");
-    auto flags = std::make_shared<ScenarioFlags>(*app, probe_keys, run_keys);
-    return {app, [flags] { return run(*flags); }};
+    auto options = std::make_shared<RunOptions>();
+    options->flags = std::make_shared<ScenarioFlags>(*app, probe_keys, run_keys);
+    app->add_option("--history", options->history_file,
+                    "Append this run to the run history (SQLite, docs/HISTORY.md) at this file");
+    return {app, [options] { return run(*options); }};
 }
 
 }  // namespace tlsprobe::cli

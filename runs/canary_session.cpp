@@ -9,11 +9,11 @@
 
 #include "reports/metrics_file.hpp"
 #include "results/hash_model.hpp"
-#include "results/history_run.hpp"
 #include "results/history_store.hpp"
 #include "runs/bucket_outputs.hpp"
 #include "runs/exit_decision.hpp"
 #include "runs/run_directory.hpp"
+#include "runs/run_history.hpp"
 #include "runs/run_lock.hpp"
 
 namespace tlsprobe::runs {
@@ -70,7 +70,7 @@ reports::CanaryMetrics metrics_of(const scenarios::Scenario& scenario, const Can
     reports::CanaryMetrics metrics{
         .scenario = scenario.name,
         .target = run.facts.target,
-        .vantage = scenario.vantage,
+        .vantage = vantage_of(scenario),
         .outcomes = results::outcome_counts(run.fleet.stats),
         .verdicts = run.analysis ? std::optional(results::verdict_counts(run.analysis->counts)) : std::nullopt,
         .phases = reports::phase_latencies(run.fleet.stats),
@@ -100,36 +100,17 @@ reports::CanaryMetrics metrics_of(const scenarios::Scenario& scenario, const Can
     return metrics;
 }
 
-results::HistoryRun history_run_of(const scenarios::Scenario& scenario, const CanaryResult& result,
-                                   std::chrono::system_clock::time_point started,
-                                   std::chrono::system_clock::time_point ended)
+// The newest healthy run of the scenario the history holds; nothing when
+// there is none or the history cannot be read (appending will say why).
+std::optional<double> last_success(const fs::path& file, const std::string& scenario)
 {
-    const auto& run = result.run;
-    results::HistoryRun entry;
-    entry.scenario = scenario.name;
-    entry.target = run.facts.target;
-    entry.vantage = scenario.vantage;
-    entry.started_utc = results::utc_timestamp(started);
-    entry.duration_seconds = std::chrono::duration<double>(ended - started).count();
-    entry.probes = run.fleet.stats.probes();
-    entry.outcomes = results::history_outcomes(run.fleet.stats);
-    if (run.analysis) {
-        entry.verdicts = results::history_verdicts(run.analysis->counts);
+    std::optional<results::HistoryStore> history;
+    try {
+        history.emplace(results::HistoryStore::open(file, {.access = results::HistoryAccess::read_only, .busy_timeout = results::history_busy_timeout}));
+    } catch (const core::Error&) {
+        return std::nullopt;
     }
-    entry.health = result.judgement.health;
-    entry.exit_code = static_cast<int>(result.exit_code);
-    entry.run_dir = fs::absolute(run.dir).string();
-    if (result.buckets && !result.buckets->model.empty()) {
-        entry.hash_model = result.buckets->model;
-        entry.buckets = results::history_buckets(*result.buckets);
-    }
-    return entry;
-}
-
-// The newest healthy run of the scenario the history holds.
-std::optional<double> last_success(const results::HistoryStore& history, const std::string& scenario)
-{
-    for (const auto& stored : history.recent(scenario, 10'000)) {
+    for (const auto& stored : history->recent(scenario, 10'000)) {
         if (stored.run.health == results::Health::healthy) {
             // started_utc is "YYYY-MM-DDTHH:MM:SS.mmmZ" (results::utc_timestamp).
             std::tm utc{};
@@ -199,37 +180,19 @@ CanaryResult canary_session(const CanaryRequest& request)
     result.exit_code = exit_code(result.judgement, result.run.fleet.interrupted);
     const auto ended = std::chrono::system_clock::now();
     // The metrics first: a history that cannot be written must not silence them.
-    std::optional<results::HistoryStore> history;
-    auto history_error = core::ExitCode::healthy;
-    const auto note_history_problem = [&](const core::Error& error, core::ExitCode code) {
-        result.history_problem = std::string("history: ") + error.what();
-        history_error = code;
-    };
-    try {
-        history.emplace(results::HistoryStore::open(request.history_file));
-    } catch (const core::InputError& error) {
-        note_history_problem(error, core::ExitCode::bad_input);
-    } catch (const core::EnvironmentError& error) {
-        note_history_problem(error, core::ExitCode::environment);
-    }
     if (request.metrics_dir) {
         auto metrics = metrics_of(scenario, result, started, ended);
         metrics.last_success_unix_seconds = metrics.healthy ? std::optional(unix_seconds(started))
-                                            : history       ? last_success(*history, scenario.name)
-                                                            : std::nullopt;
+                                                            : last_success(request.history_file, scenario.name);
         reports::write_metrics_file(*request.metrics_dir, metrics);
     }
-    if (history) {
-        try {
-            (void)history->append(history_run_of(scenario, result, started, ended));
-        } catch (const core::InputError& error) {
-            note_history_problem(error, core::ExitCode::bad_input);
-        } catch (const core::EnvironmentError& error) {
-            note_history_problem(error, core::ExitCode::environment);
+    const auto entry = history_entry(scenario, result.run, result.judgement,
+                                     result.buckets ? &*result.buckets : nullptr, result.exit_code, started, ended);
+    if (const auto problem = append_to_history(request.history_file, entry)) {
+        result.history_problem = problem->message;
+        if (result.exit_code == core::ExitCode::healthy) {
+            result.exit_code = problem->exit_code;
         }
-    }
-    if (result.history_problem && result.exit_code == core::ExitCode::healthy) {
-        result.exit_code = history_error;
     }
     for (const auto& dir : expired_run_dirs(runs_dir, scenario.retention, result.run.dir)) {
         std::error_code ec;

@@ -1,6 +1,7 @@
 // A run from a scenario file: flags on top of the file, the effective
 // scenario kept in the run directory with its SHA-256 in summary.json, and
 // the run made again from its own directory.
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -67,6 +68,25 @@ TEST(ScenarioRun, FewerProbesThanMinProbesIsNotEnoughEvidence)
     EXPECT_EQ(run.exit_code, 4) << run.err;
     EXPECT_NE(run.out.find("only 5 probes reached the path; the scenario needs at least 50"), std::string::npos)
         << run.out;
+}
+
+TEST(ScenarioRun, HistoryOnRequestKeepsTheRun)
+{
+    const Server server("normal");
+    TempDir dir;
+    const auto history = dir.path() / "history.sqlite";
+    for (const auto* name : {"one", "two"}) {
+        const auto run = run_command({tlsprobe_binary(), "run", "--target", server.target(), "--insecure", "--ports",
+                                      "24200-24209", "--out", (dir.path() / name).string(), "--history",
+                                      history.string()});
+        ASSERT_EQ(run.exit_code, 0) << run.err;
+    }
+    const auto shown = run_command({tlsprobe_binary(), "history", "--history", history.string(), "--json"});
+    ASSERT_EQ(shown.exit_code, 0) << shown.err;
+    const auto runs = boost::json::parse(shown.out).at("runs").as_array();
+    ASSERT_EQ(runs.size(), 2U);
+    EXPECT_EQ(runs[0].at("scenario").as_string(), "adhoc");
+    EXPECT_EQ(runs[0].at("probes").to_number<std::uint64_t>(), 10U);
 }
 
 TEST(ScenarioRun, ABrokenScenarioWritesNothing)
