@@ -58,12 +58,12 @@ std::string utc_timestamp(std::chrono::system_clock::time_point time)
                        clock.minutes().count(), clock.seconds().count(), clock.subseconds().count());
 }
 
-bool is_utc_timestamp(std::string_view text)
+std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_view text)
 {
     // YYYY-MM-DDTHH:MM:SS.mmmZ
     if (text.size() != 24 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
         text[16] != ':' || text[19] != '.' || text[23] != 'Z') {
-        return false;
+        return std::nullopt;
     }
     const auto year = digits_at(text, 0, 4);
     const auto month = digits_at(text, 5, 2);
@@ -73,11 +73,20 @@ bool is_utc_timestamp(std::string_view text)
     const auto second = digits_at(text, 17, 2);
     const auto millis = digits_at(text, 20, 3);
     if (!year || !month || !day || !hour || !minute || !second || !millis) {
-        return false;
+        return std::nullopt;
     }
     const std::chrono::year_month_day date{std::chrono::year{*year}, std::chrono::month{static_cast<unsigned>(*month)},
                                            std::chrono::day{static_cast<unsigned>(*day)}};
-    return date.ok() && *hour < 24 && *minute < 60 && *second < 60;
+    if (!date.ok() || *hour >= 24 || *minute >= 60 || *second >= 60) {
+        return std::nullopt;
+    }
+    return std::chrono::sys_days(date) + std::chrono::hours(*hour) + std::chrono::minutes(*minute) +
+           std::chrono::seconds(*second) + std::chrono::milliseconds(*millis);
+}
+
+bool is_utc_timestamp(std::string_view text)
+{
+    return parse_utc_timestamp(text).has_value();
 }
 
 std::map<std::string, std::uint64_t> outcome_counts(const prober::RunStats& stats)

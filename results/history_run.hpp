@@ -60,6 +60,9 @@ struct PathCounts {
 // "2026-12-02T05:16:01.147Z": UTC, milliseconds, fixed width, so text order
 // is time order and a prefix is the hour or day.
 [[nodiscard]] std::string utc_timestamp(std::chrono::system_clock::time_point time);
+// The time utc_timestamp() wrote as `text`; nothing when `text` does not
+// have exactly that shape or is not a valid date and time.
+[[nodiscard]] std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(std::string_view text);
 // Whether `text` has exactly utc_timestamp()'s shape and a valid date and time.
 [[nodiscard]] bool is_utc_timestamp(std::string_view text);
 

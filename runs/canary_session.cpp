@@ -4,11 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <ctime>
 
 #include "reports/metrics_file.hpp"
 #include "results/hash_model.hpp"
+#include "results/history_run.hpp"
 #include "results/history_store.hpp"
 #include "runs/bucket_outputs.hpp"
 #include "runs/exit_decision.hpp"
@@ -112,16 +111,8 @@ std::optional<double> last_success(const fs::path& file, const std::string& scen
     }
     for (const auto& stored : history->recent(scenario, 10'000)) {
         if (stored.run.health == results::Health::healthy) {
-            // started_utc is "YYYY-MM-DDTHH:MM:SS.mmmZ" (results::utc_timestamp).
-            std::tm utc{};
-            int millis = 0;
-            if (std::sscanf(stored.run.started_utc.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &utc.tm_year, &utc.tm_mon,
-                            &utc.tm_mday, &utc.tm_hour, &utc.tm_min, &utc.tm_sec, &millis) != 7) {
-                return std::nullopt;
-            }
-            utc.tm_year -= 1900;
-            utc.tm_mon -= 1;
-            return static_cast<double>(::timegm(&utc)) + millis / 1000.0;
+            const auto at = results::parse_utc_timestamp(stored.run.started_utc);
+            return at ? std::optional(unix_seconds(*at)) : std::nullopt;
         }
     }
     return std::nullopt;
