@@ -82,7 +82,8 @@ int canary(const CanaryOptions& options)
                                                .judgement = &result.judgement,
                                                .stats = &result.run.fleet.stats,
                                                .analysis = result.run.analysis ? &*result.run.analysis : nullptr,
-                                               .buckets = result.buckets ? &*result.buckets : nullptr}));
+                                               .buckets = result.buckets ? &*result.buckets : nullptr,
+                                               .html_report = result.report}));
         std::fflush(stdout);
         log.replay();
     }

@@ -25,5 +25,6 @@ struct Command {
 [[nodiscard]] Command add_compare_command(CLI::App& parent);
 [[nodiscard]] Command add_canary_command(CLI::App& parent);
 [[nodiscard]] Command add_history_command(CLI::App& parent);
+[[nodiscard]] Command add_report_command(CLI::App& parent);
 
 }  // namespace tlsprobe::cli

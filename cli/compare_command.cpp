@@ -27,7 +27,7 @@ int compare(const CompareOptions& options)
         spdlog::warn("compared runs that do not measure the same thing (--force); see \"forced:\" on stdout");
     }
     fmt::print("{}", reports::compare_report(result.comparison, result.differences));
-    spdlog::info("comparison in {}", result.written.string());
+    spdlog::info("comparison in {} and {}", result.written.string(), result.written_html.string());
     return static_cast<int>(runs::exit_code(result.comparison.verdict));
 }
 
@@ -42,7 +42,7 @@ Command add_compare_command(CLI::App& parent)
     app->add_option("AFTER_DIR", options->after, "Run directory from after the change")->required();
     app->add_flag("--force", options->force,
                   "Compare runs that differ in target, scenario, port plan or TLS options (the output says so)");
-    app->add_option("--out", options->out_dir, "Where compare.json goes (default: AFTER_DIR; created when missing)");
+    app->add_option("--out", options->out_dir, "Where compare.json and compare.html go (default: AFTER_DIR; created when missing)");
     return {app, [options] { return compare(*options); }};
 }
 

@@ -5,6 +5,7 @@
 #include "cli/command.hpp"
 #include "cli/scenario_flags.hpp"
 #include "runs/hunt_session.hpp"
+#include "runs/report_session.hpp"
 
 namespace tlsprobe::cli {
 namespace {
@@ -22,6 +23,7 @@ int hunt(const ScenarioFlags& flags)
     const auto& scenario = loaded.scenario;
     const BucketSettings settings({.model = scenario.hash_model, .background = scenario.background_loss});
     const auto result = runs::hunt_session({.scenario = scenario, .buckets = settings.config()});
+    (void)runs::leave_run_report(result.dir);
     return print_bucket_report(result.analysis, result.report.interrupted);
 }
 

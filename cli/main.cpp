@@ -82,6 +82,7 @@ int main(int argc, char** argv)
         tlsprobe::cli::add_compare_command(app),
         tlsprobe::cli::add_canary_command(app),
         tlsprobe::cli::add_history_command(app),
+        tlsprobe::cli::add_report_command(app),
     };
 
     try {

@@ -14,6 +14,7 @@
 #include "reports/health_text.hpp"
 #include "reports/run_summary.hpp"
 #include "runs/exit_decision.hpp"
+#include "runs/report_session.hpp"
 #include "runs/run_history.hpp"
 #include "runs/run_session.hpp"
 
@@ -37,6 +38,7 @@ int run(const RunOptions& options)
     check_scenario_names(loaded);
     const auto started = std::chrono::system_clock::now();
     const auto result = runs::run_session(loaded.scenario);
+    (void)runs::leave_run_report(result.dir, &result);
     fmt::print("{}", reports::run_summary_table(result.fleet.stats, result.facts));
     if (result.analysis) {
         fmt::print("\n{}", reports::analysis_report(*result.analysis, *result.inputs));

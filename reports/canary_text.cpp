@@ -38,6 +38,9 @@ std::string canary_text(const CanaryReport& report)
                                : fmt::format("faulty hash buckets: {} under {}\n", fmt::join(faulty, ", "),
                                              report.buckets->model);
     }
+    if (report.html_report) {
+        text += "report: " + report.html_report->string() + "\n";
+    }
     return text;
 }
 

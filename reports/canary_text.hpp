@@ -20,10 +20,11 @@ struct CanaryReport {
     const prober::RunStats* stats = nullptr;
     const results::Analysis* analysis = nullptr;         // when the run had captures
     const results::BucketAnalysis* buckets = nullptr;    // when the scenario has a hash model
+    std::optional<std::filesystem::path> html_report;    // report.html, when it was written
 };
 
 // The headline, the reasons, the outcomes and verdicts that are not ok,
-// the analysis findings and the faulty buckets.
+// the analysis findings, the faulty buckets, and where the HTML report is.
 [[nodiscard]] std::string canary_text(const CanaryReport& report);
 
 }  // namespace tlsprobe::reports

@@ -11,6 +11,7 @@
 #include "results/history_store.hpp"
 #include "runs/bucket_outputs.hpp"
 #include "runs/exit_decision.hpp"
+#include "runs/report_session.hpp"
 #include "runs/run_directory.hpp"
 #include "runs/run_history.hpp"
 #include "runs/run_lock.hpp"
@@ -169,6 +170,12 @@ CanaryResult canary_session(const CanaryRequest& request)
     }
     judge_handshake_p99(scenario, result.run.fleet.stats, result.judgement);
     result.exit_code = exit_code(result.judgement, result.run.fleet.interrupted);
+    // summary.json (and the report drawn from it) says what the canary
+    // decided, thresholds included, not only what the run alone judged.
+    rewrite_summary_health(result.run.dir, result.judgement);
+    if (result.exit_code != core::ExitCode::healthy) {
+        result.report = leave_run_report(result.run.dir, &result.run);
+    }
     const auto ended = std::chrono::system_clock::now();
     // The metrics first: a history that cannot be written must not silence them.
     if (request.metrics_dir) {

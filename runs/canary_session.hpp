@@ -29,6 +29,7 @@ struct CanaryResult {
     core::ExitCode exit_code = core::ExitCode::insufficient_evidence;
     std::vector<std::filesystem::path> pruned;        // run directories removed by the retention
     std::optional<std::string> history_problem;       // the history could not be read or appended to
+    std::optional<std::filesystem::path> report;      // report.html, written when the canary is not healthy
 };
 
 // Throws core::LockedError when another canary of the scenario holds its

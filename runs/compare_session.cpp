@@ -1,16 +1,14 @@
 #include "runs/compare_session.hpp"
 
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
-#include <fstream>
-#include <iterator>
 #include <utility>
 
 #include "core/atomic_file.hpp"
 #include "core/errors.hpp"
 #include "core/jsonl_reader.hpp"
+#include "reports/compare_report.hpp"
 #include "results/hash_model.hpp"
 #include "results/input_files.hpp"
 #include "runs/run_directory.hpp"
@@ -19,34 +17,6 @@ namespace tlsprobe::runs {
 namespace {
 
 namespace json = boost::json;
-
-json::object read_summary(const std::filesystem::path& dir)
-{
-    const auto file = dir / "summary.json";
-    if (!std::filesystem::exists(file)) {
-        throw core::InputError(fmt::format("{}: missing, so {} is not a finished run directory (a run writes it when "
-                                           "it ends)",
-                                           file.string(), dir.string()));
-    }
-    std::ifstream in(file);
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (!in && !in.eof()) {
-        throw core::InputError(file.string() + ": cannot be read");
-    }
-    boost::system::error_code ec;
-    auto value = json::parse(text, ec);
-    if (ec) {
-        throw core::InputError(fmt::format("{}: not JSON ({})", file.string(), ec.message()));
-    }
-    if (!value.is_object()) {
-        throw core::InputError(file.string() + ": not a JSON object");
-    }
-    auto& summary = value.as_object();
-    if (const auto* plan = summary.if_contains("plan"); plan == nullptr || !plan->is_object()) {
-        throw core::InputError(file.string() + ": has no \"plan\" object (not the summary of a run)");
-    }
-    return std::move(summary);
-}
 
 // probes.jsonl must be whole: the summary is written after the last probe,
 // so a cut line or a count that disagrees with the summary is damage.
@@ -192,7 +162,7 @@ ComparedRun read_compared_run(const std::filesystem::path& dir)
                                            std::filesystem::exists(dir) ? "not a directory" : "no such directory"));
     }
     ComparedRun run;
-    run.summary = read_summary(dir);
+    run.summary = read_run_summary(dir);
     auto& m = run.measurements;
     m.dir = dir.string();
     read_scenario(run.summary, (dir / "summary.json").string(), m);
@@ -258,6 +228,12 @@ CompareResult compare_session(const CompareRequest& request)
     const auto dir = make_run_directory((request.out_dir.empty() ? request.after : request.out_dir).string(), "");
     result.written = dir / "compare.json";
     core::write_file_atomically(result.written, json::serialize(out) + "\n");
+    result.written_html = dir / "compare.html";
+    core::write_file_atomically(result.written_html,
+                                reports::compare_report_html({.comparison = &result.comparison,
+                                                              .differences = result.differences,
+                                                              .before_probes = before.measurements.probes,
+                                                              .after_probes = after.measurements.probes}));
     return result;
 }
 

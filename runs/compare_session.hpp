@@ -24,6 +24,7 @@ struct CompareResult {
     std::vector<std::string> differences;   // "target: A vs B", each setting the runs differ in
     bool forced = false;                    // compared although `differences` is not empty
     std::filesystem::path written;          // compare.json
+    std::filesystem::path written_html;     // compare.html beside it
 };
 
 // A run directory read whole for compare. core::InputError naming the file
@@ -45,7 +46,7 @@ struct ComparedRun {
 
 // Reads both runs, refuses (core::UsageError listing every difference)
 // unless they measure the same thing or `force`, compares them, and writes
-// compare.json whole into `out_dir` (created when missing). Nothing is
+// compare.json and compare.html whole into `out_dir` (created when missing). Nothing is
 // written when it throws before the comparison.
 [[nodiscard]] CompareResult compare_session(const CompareRequest& request);
 

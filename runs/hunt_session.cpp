@@ -1,5 +1,6 @@
 #include "runs/hunt_session.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "core/errors.hpp"
@@ -38,13 +39,36 @@ HuntResult hunt_session(const HuntRequest& request)
     });
     HuntResult result;
     result.dir = make_run_directory(plan.out_dir.string(), "hunt-");
-    write_scenario_file(result.dir, scenario);
+    const auto scenario_sha256 = write_scenario_file(result.dir, scenario);
     spdlog::info("hunting on {}:{} from ports {}-{}, budget {} probes at {}/s, records in {}", plan.target.host,
                  plan.target.port, plan.port_range.low, plan.port_range.high, scenario.hunt.budget, plan.rate,
                  result.dir.string());
+    const auto started = std::chrono::system_clock::now();
+    const auto clock_start = std::chrono::steady_clock::now();
     result.report = run_hunt(plan, endpoints, tls, planner, result.dir, scenario.hunt.repeat_gap);
+    const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - clock_start;
     spdlog::info("hunt done: {} probes in {} rounds", result.report.records.size(), result.report.rounds);
     result.analysis = write_bucket_analysis(result.report.records, request.buckets, result.dir);
+    prober::RunStats stats;
+    for (const auto& record : result.report.records) {
+        stats.add(record);
+    }
+    const prober::RunFacts facts{
+        .target = fmt::format("{}:{}", plan.target.host, plan.target.port),
+        .planned = scenario.hunt.budget,
+        .wall_seconds = wall.count(),
+        .interrupted = result.report.interrupted,
+        .hit_bound = false,
+        .late_starts = 0,
+    };
+    write_run_summary(result.dir, {.scenario = scenario,
+                                   .scenario_sha256 = scenario_sha256,
+                                   .stats = stats,
+                                   .facts = facts,
+                                   .started = started,
+                                   .vantage_problems = {},
+                                   .judgement = result.analysis.judgement,
+                                   .hunt_rounds = result.report.rounds});
     return result;
 }
 

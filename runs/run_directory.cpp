@@ -1,7 +1,13 @@
 #include "runs/run_directory.hpp"
 
 #include <ctime>
+#include <fstream>
+#include <iterator>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "core/atomic_file.hpp"
@@ -72,6 +78,102 @@ boost::json::object scenario_json(const scenarios::Scenario& scenario, std::stri
         out["hash_model"] = scenario.hash_model;
     }
     return out;
+}
+
+namespace {
+
+namespace json = boost::json;
+
+std::string utc_timestamp(std::chrono::system_clock::time_point at)
+{
+    const auto seconds = std::chrono::floor<std::chrono::seconds>(at);
+    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(at - seconds).count();
+    return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", seconds, millis);
+}
+
+json::array captures_json(std::span<const scenarios::CaptureVantage> captures)
+{
+    json::array out;
+    for (const auto& capture : captures) {
+        json::array command;
+        for (const auto& word : capture.command) {
+            command.emplace_back(word);
+        }
+        out.push_back(json::object{{"vantage", capture.name}, {"interface", capture.interface},
+                                   {"command", std::move(command)}});
+    }
+    return out;
+}
+
+void set_health(json::object& summary, const results::HealthJudgement& judgement)
+{
+    json::array reasons;
+    for (const auto& reason : judgement.reasons) {
+        reasons.emplace_back(reason);
+    }
+    summary["health"] = to_string(judgement.health);
+    summary["health_reasons"] = std::move(reasons);
+}
+
+void write_summary_file(const std::filesystem::path& dir, const json::object& summary)
+{
+    core::write_file_atomically(dir / "summary.json", json::serialize(summary) + "\n");
+}
+
+}  // namespace
+
+void write_run_summary(const std::filesystem::path& dir, const RunSummaryParts& parts)
+{
+    auto summary = prober::summary_json(parts.stats, parts.facts);
+    summary["started_utc"] = utc_timestamp(parts.started);
+    summary["scenario"] = scenario_json(parts.scenario, parts.scenario_sha256);
+    summary["plan"] = scenarios::plan_json(parts.scenario.plan);
+    summary["captures"] = captures_json(parts.scenario.captures);
+    json::array problems;
+    for (const auto& problem : parts.vantage_problems) {
+        problems.emplace_back(problem);
+    }
+    summary["vantage_problems"] = std::move(problems);
+    if (parts.hunt_rounds) {
+        summary["hunt"] = json::object{{"rounds", *parts.hunt_rounds}};
+    }
+    set_health(summary, parts.judgement);
+    write_summary_file(dir, summary);
+}
+
+json::object read_run_summary(const std::filesystem::path& dir)
+{
+    const auto file = dir / "summary.json";
+    if (!std::filesystem::exists(file)) {
+        throw core::InputError(fmt::format("{}: missing, so {} is not a finished run directory (a run writes it when "
+                                           "it ends)",
+                                           file.string(), dir.string()));
+    }
+    std::ifstream in(file);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in && !in.eof()) {
+        throw core::InputError(file.string() + ": cannot be read");
+    }
+    boost::system::error_code ec;
+    auto value = json::parse(text, ec);
+    if (ec) {
+        throw core::InputError(fmt::format("{}: not JSON ({})", file.string(), ec.message()));
+    }
+    if (!value.is_object()) {
+        throw core::InputError(file.string() + ": not a JSON object");
+    }
+    auto& summary = value.as_object();
+    if (const auto* plan = summary.if_contains("plan"); plan == nullptr || !plan->is_object()) {
+        throw core::InputError(file.string() + ": has no \"plan\" object (not the summary of a run)");
+    }
+    return std::move(summary);
+}
+
+void rewrite_summary_health(const std::filesystem::path& dir, const results::HealthJudgement& judgement)
+{
+    auto summary = read_run_summary(dir);
+    set_health(summary, judgement);
+    write_summary_file(dir, summary);
 }
 
 std::filesystem::path vantage_flows_file(const std::filesystem::path& run_dir, std::string_view name)

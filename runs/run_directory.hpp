@@ -6,7 +6,13 @@
 
 #include <boost/json/object.hpp>
 
+#include <chrono>
+#include <optional>
+#include <span>
+
+#include "prober/run_stats.hpp"
 #include "results/analysis.hpp"
+#include "results/health.hpp"
 #include "scenarios/scenario.hpp"
 
 namespace tlsprobe::runs {
@@ -30,6 +36,32 @@ std::string write_scenario_file(const std::filesystem::path& dir, const scenario
 // summary.json's `scenario`: name, description, file, sha256, thresholds,
 // hash_model, background_loss, labels.
 [[nodiscard]] boost::json::object scenario_json(const scenarios::Scenario& scenario, std::string_view sha256);
+
+// What summary.json of a run (or a hunt) is made of.
+struct RunSummaryParts {
+    const scenarios::Scenario& scenario;
+    std::string_view scenario_sha256;
+    const prober::RunStats& stats;
+    const prober::RunFacts& facts;
+    std::chrono::system_clock::time_point started;
+    std::span<const std::string> vantage_problems;   // capture agents that stopped early or failed
+    const results::HealthJudgement& judgement;
+    // A hunt's rounds; its probes are timed from the start of their round.
+    std::optional<std::uint64_t> hunt_rounds = std::nullopt;
+};
+
+// Writes DIR/summary.json whole or not at all: the statistics, the UTC
+// start, the scenario, the whole plan, the captures, the vantages' problems
+// and the health with its reasons.
+void write_run_summary(const std::filesystem::path& dir, const RunSummaryParts& parts);
+
+// DIR/summary.json, read whole. core::InputError naming the file when it is
+// missing (the run did not finish), not JSON, or not a run's summary.
+[[nodiscard]] boost::json::object read_run_summary(const std::filesystem::path& dir);
+
+// Replaces the health and its reasons in DIR/summary.json by a later
+// judgement (the canary's thresholds, judged after the run), whole or not at all.
+void rewrite_summary_health(const std::filesystem::path& dir, const results::HealthJudgement& judgement);
 
 // Where a run keeps the timelines that vantage `name` streamed.
 [[nodiscard]] std::filesystem::path vantage_flows_file(const std::filesystem::path& run_dir, std::string_view name);

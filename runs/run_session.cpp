@@ -1,11 +1,9 @@
 #include "runs/run_session.hpp"
 
 #include <boost/json/serialize.hpp>
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "core/atomic_file.hpp"
 #include "core/errors.hpp"
 #include "core/jsonl_writer.hpp"
 #include "prober/client_tls.hpp"
@@ -16,50 +14,6 @@
 
 namespace tlsprobe::runs {
 namespace {
-
-std::string utc_timestamp(std::chrono::system_clock::time_point at)
-{
-    const auto seconds = std::chrono::floor<std::chrono::seconds>(at);
-    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(at - seconds).count();
-    return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03}Z", seconds, millis);
-}
-
-boost::json::array captures_json(std::span<const scenarios::CaptureVantage> captures)
-{
-    boost::json::array out;
-    for (const auto& capture : captures) {
-        boost::json::array command;
-        for (const auto& word : capture.command) {
-            command.emplace_back(word);
-        }
-        out.push_back(boost::json::object{{"vantage", capture.name},
-                                          {"interface", capture.interface},
-                                          {"command", std::move(command)}});
-    }
-    return out;
-}
-
-boost::json::object summary_of(const scenarios::Scenario& scenario, std::string_view scenario_sha256,
-                               const RunResult& result, std::string_view started_utc)
-{
-    auto summary = prober::summary_json(result.fleet.stats, result.facts);
-    summary["started_utc"] = started_utc;
-    summary["scenario"] = scenario_json(scenario, scenario_sha256);
-    summary["plan"] = scenarios::plan_json(scenario.plan);
-    summary["captures"] = captures_json(scenario.captures);
-    boost::json::array problems;
-    for (const auto& problem : result.vantage_problems) {
-        problems.emplace_back(problem);
-    }
-    summary["vantage_problems"] = std::move(problems);
-    boost::json::array reasons;
-    for (const auto& reason : result.judgement.reasons) {
-        reasons.emplace_back(reason);
-    }
-    summary["health"] = to_string(result.judgement.health);
-    summary["health_reasons"] = std::move(reasons);
-    return summary;
-}
 
 // The verdicts, as `tlsprobe analyze DIR` would give them. A vantage whose
 // agent stopped early saw only part of the run: it is left out, so every
@@ -150,12 +104,19 @@ RunResult run_session(const scenarios::Scenario& scenario)
                                "capture vantage " + problem.vantage + " " + problem.what +
                                    ": the verdicts that need it are unknown");
     }
-    const auto summary_file = result.dir / "summary.json";
-    core::write_file_atomically(summary_file, boost::json::serialize(summary_of(scenario, scenario_sha256, result, utc_timestamp(started))) + "\n");
+    const auto summary = [&] {
+        write_run_summary(result.dir, {.scenario = scenario,
+                                       .scenario_sha256 = scenario_sha256,
+                                       .stats = result.fleet.stats,
+                                       .facts = result.facts,
+                                       .started = started,
+                                       .vantage_problems = result.vantage_problems,
+                                       .judgement = result.judgement});
+    };
+    summary();
     if (std::filesystem::exists(vantage_flows_file(result.dir, "client"))) {
         analyze_captures(result, stopped, scenario.thresholds);
-        core::write_file_atomically(summary_file,
-                                    boost::json::serialize(summary_of(scenario, scenario_sha256, result, utc_timestamp(started))) + "\n");
+        summary();
     }
     return result;
 }
