@@ -105,7 +105,14 @@ std::filesystem::path write_run_report(const std::filesystem::path& dir, const s
         }
     }
     const auto target = out.empty() ? dir / "report.html" : out;
-    core::write_file_atomically(target, reports::run_report_html(report));
+    std::string html;
+    try {
+        html = reports::run_report_html(report);
+    } catch (const core::InputError& error) {
+        // The page names summary.json's field; the reader needs the directory too.
+        throw core::InputError((dir / error.what()).string());
+    }
+    core::write_file_atomically(target, html);
     return target;
 }
 
