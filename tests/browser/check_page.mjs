@@ -32,7 +32,7 @@
 // process group and removes the profile; if the script itself is killed
 // (SIGKILL), Chromium exits with its DevTools pipe but the profile
 // (playwright_chromiumdev_profile-*) stays in $TMPDIR.
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -112,6 +112,12 @@ async function checkPage(options) {
     fail(exitCode.no_browser, `playwright-core is not installed (npm ci --prefix tests/browser): ${error.message}`);
   }
   const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+  // Checked first: playwright-core would leave an empty profile behind.
+  try {
+    accessSync(executablePath, constants.X_OK);
+  } catch {
+    fail(exitCode.no_browser, `${executablePath} is not installed`);
+  }
   let browser;
   try {
     browser = await chromium.launch({ executablePath, headless: true, args: chromiumArgs });
