@@ -26,13 +26,15 @@ HtmlTable rate_html_table(std::string id, std::string_view first, std::span<cons
     return table;
 }
 
-// Before and after side by side (colours 0 and 1) for every row that has
-// something to show.
-std::vector<RateBar> paired_bars(std::span<const results::RateRow> rows)
+// Before and after side by side (colours 0 and 1), for every row or only
+// for those with a failure (outcome rows without one say nothing; a clean
+// bucket's interval does).
+enum class EmptyRows { keep, drop };
+std::vector<RateBar> paired_bars(std::span<const results::RateRow> rows, EmptyRows empty)
 {
     std::vector<RateBar> bars;
     for (const auto& row : rows) {
-        if (row.before + row.after == 0) {
+        if (empty == EmptyRows::drop && row.before + row.after == 0) {
             continue;
         }
         const auto name = rate_row_name(row);
@@ -105,7 +107,7 @@ std::string compare_report_html(const CompareReportInputs& inputs)
     }
     body += "</ul></header>\n";
 
-    const auto rate_bars = paired_bars(c.rows);
+    const auto rate_bars = paired_bars(c.rows, EmptyRows::drop);
     body += html_section("rates-section", "Failure rates before and after",
                          "<p class=\"note\">Fisher's exact test per row, Holm over the rows; intervals are Wilson "
                          "95%. Before in blue, after in orange, an after bar that got worse in red.</p>" +
@@ -116,7 +118,7 @@ std::string compare_report_html(const CompareReportInputs& inputs)
                              html_table(rate_html_table("rates", "rate", c.rows)));
     if (!c.buckets.empty()) {
         body += html_section("buckets-section", "Hash buckets under " + c.bucket_model,
-                             rate_chart_svg("bucket failure rates before and after", paired_bars(c.buckets),
+                             rate_chart_svg("bucket failure rates before and after", paired_bars(c.buckets, EmptyRows::keep),
                                             std::nullopt, "", 2) +
                                  html_table(rate_html_table("buckets", "bucket", c.buckets)));
     }

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/errors.hpp"
+#include "core/stop_signals.hpp"
 #include "prober/client_tls.hpp"
 #include "prober/fleet_setup.hpp"
 #include "results/hunt_planner.hpp"
@@ -37,6 +38,11 @@ HuntResult hunt_session(const HuntRequest& request)
         .alpha = request.buckets.alpha,
         .seed = plan.seed,
     });
+    // From here on SIGINT and SIGTERM wait for the fleet, which ends the run
+    // in order (records, summary, report) however early they came: a stop
+    // while the capture agents start must not kill the process with a run
+    // directory and no summary.
+    const core::StopSignals stop_signals;
     HuntResult result;
     result.dir = make_run_directory(plan.out_dir.string(), "hunt-");
     const auto scenario_sha256 = write_scenario_file(result.dir, scenario);

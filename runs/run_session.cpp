@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/errors.hpp"
+#include "core/stop_signals.hpp"
 #include "core/jsonl_writer.hpp"
 #include "prober/client_tls.hpp"
 #include "prober/fleet_setup.hpp"
@@ -66,6 +67,11 @@ RunResult run_session(const scenarios::Scenario& scenario)
     prober::raise_open_files_limit(plan.concurrency);
     const prober::ClientTls tls(plan.tls, plan.target.host);
 
+    // From here on SIGINT and SIGTERM wait for the fleet, which ends the run
+    // in order (records, summary, report) however early they came: a stop
+    // while the capture agents start must not kill the process with a run
+    // directory and no summary.
+    const core::StopSignals stop_signals;
     RunResult result;
     result.dir = make_run_directory(plan.out_dir.string(), "");
     const auto scenario_sha256 = write_scenario_file(result.dir, scenario);

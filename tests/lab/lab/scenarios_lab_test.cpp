@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "browser_page.hpp"
 #include "lab_fixture.hpp"
 
 namespace tlsprobe::lab {
@@ -16,6 +17,46 @@ namespace {
 const fs::path shipped = fs::path(TLSPROBE_SOURCE_DIR) / "scenarios";
 
 const Args healthy_lab{"--buckets", "8", "--seed", "0x5eed"};
+
+boost::json::object read_json(const fs::path& file)
+{
+    std::ifstream in(file);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return boost::json::parse(text.str()).as_object();
+}
+
+// name -> count of the non-zero entries of a JSON object of counts.
+boost::json::object nonzero_counts(const boost::json::object& counts)
+{
+    boost::json::object out;
+    for (const auto& [name, count] : counts) {
+        if (count.as_int64() != 0) {
+            out[name] = count.as_int64();
+        }
+    }
+    return out;
+}
+
+// name -> count as a table of the HTML report shows it.
+std::pair<std::string, std::string> table_counts(const std::string& id)
+{
+    return {id, "Object.fromEntries([...document.querySelectorAll('#" + id +
+                    " tbody tr')].map(row => [row.dataset.name, Number(row.cells[1].textContent)]))"};
+}
+
+std::pair<std::string, std::string> count_of(std::string name, const std::string& selector)
+{
+    return {std::move(name), "document.querySelectorAll('" + selector + "').length"};
+}
+
+void expect_clean_page(const testing::PageCheck& page)
+{
+    EXPECT_TRUE(page.console_errors.empty()) << page.console_errors.front();
+    EXPECT_TRUE(page.page_errors.empty()) << page.page_errors.front();
+    EXPECT_TRUE(page.requests.empty()) << page.requests.front();
+    EXPECT_TRUE(page.csp_violations.empty()) << page.csp_violations.front();
+}
 const Args faulty_lab{"--buckets", "8", "--faulty", "5", "--seed", "0x5eed"};
 
 class ScenariosLabTest : public LabTest {
@@ -64,6 +105,32 @@ TEST_F(ScenariosLabTest, IncidentScenarioGivesVerdictsAndNamesBucketFive)
     const auto report = boost::json::parse(text.str()).as_object();
     ASSERT_EQ(report.at("faulty_buckets").as_array().size(), 1U) << buckets.out;
     EXPECT_EQ(report.at("faulty_buckets").as_array()[0].as_int64(), 5);
+
+    // The report of this run, in headless Chromium: the pictures, the ladder
+    // of a proxy-ACKed ClientHello, and the tables equal to the JSON files.
+    ASSERT_TRUE(fs::exists(run_dir_ / "report.html")) << "run writes its report";
+    TLSPROBE_REQUIRE_BROWSER();
+    const auto redrawn = tool({"report", run_dir_.string()});
+    ASSERT_EQ(redrawn.status, 0) << redrawn.err;
+    const auto page = testing::check_page_in_chromium(
+        run_dir_ / "report.html", run_dir_ / "report.png",
+        {table_counts("outcomes"), table_counts("verdicts"), count_of("cdf_series", "svg.cdf .series"),
+         count_of("bucket_bars", "svg.rates .series"), count_of("time_series", "svg.time .series"),
+         count_of("ladders", "svg.ladder"), count_of("lost", "svg.ladder g.packet.lost[data-what=client_hello]"),
+         {"faulty", "[...document.querySelectorAll('svg.rates .series.flagged')].map(g => g.dataset.series)"},
+         {"ttl_253", "[...document.querySelectorAll('svg.ladder g.packet[data-ttl=\"253\"]')]"
+                     ".map(g => g.textContent).join(' | ')"}});
+    expect_clean_page(page);
+    EXPECT_EQ(page.evals.at("outcomes").as_object(), nonzero_counts(read_json(run_dir_ / "summary.json").at("outcomes").as_object()));
+    EXPECT_EQ(page.evals.at("verdicts").as_object(), nonzero_counts(read_json(run_dir_ / "analysis.json").at("counts").as_object()));
+    EXPECT_EQ(page.evals.at("cdf_series").as_int64(), 5);
+    EXPECT_EQ(page.evals.at("bucket_bars").as_int64(), 8);
+    EXPECT_EQ(page.evals.at("faulty").as_array(), boost::json::array({"5"}));
+    EXPECT_EQ(page.evals.at("time_series").as_int64(), 3);
+    EXPECT_EQ(page.evals.at("ladders").as_int64(), 1) << "one failing verdict: client_hello_lost";
+    EXPECT_EQ(page.evals.at("lost").as_int64(), 1) << "the ClientHello that never reached the server";
+    const std::string acks(page.evals.at("ttl_253").as_string());
+    EXPECT_NE(acks.find("2 hops"), std::string::npos) << acks;
 }
 
 TEST_F(ScenariosLabTest, CanaryScenarioIsHealthyOnAHealthyLab)
@@ -137,6 +204,20 @@ TEST_F(ScenariosLabTest, PrepostScenarioWithCompareTellsRegressedUnchangedAndImp
     const auto improved = compare(after, fixed, run_dir_ / "c3");
     EXPECT_EQ(improved.status, 0) << improved.out;
     EXPECT_EQ(improved.json.at("verdict").as_string(), "improved") << improved.out;
+
+    // compare.html of the regression, in headless Chromium.
+    TLSPROBE_REQUIRE_BROWSER();
+    const auto page = testing::check_page_in_chromium(
+        run_dir_ / "c2" / "compare.html", run_dir_ / "compare.png",
+        {count_of("cdf_series", "svg.cdf .series"), count_of("bucket_bars", "#buckets-section svg.rates .series"),
+         {"verdict", "document.getElementById('verdict').textContent"},
+         {"worse", "[...document.querySelectorAll('#buckets tbody tr')].filter(row => row.cells[10].textContent === "
+                   "'worse').map(row => row.dataset.name)"}});
+    expect_clean_page(page);
+    EXPECT_EQ(page.evals.at("verdict").as_string(), "regressed");
+    EXPECT_EQ(page.evals.at("cdf_series").as_int64(), 8) << "four phases, before and after";
+    EXPECT_EQ(page.evals.at("bucket_bars").as_int64(), 2 * static_cast<std::int64_t>(regressed.json.at("buckets").as_array().size()));
+    EXPECT_EQ(page.evals.at("worse").as_array(), boost::json::array({"bucket 5"}));
 }
 
 }  // namespace
