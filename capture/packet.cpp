@@ -16,6 +16,22 @@ std::string to_string(const IpAddress& address)
     return text;
 }
 
+std::optional<IpAddress> parse_ip_address(std::string_view text)
+{
+    const std::string literal(text);
+    IpAddress address;
+    if (::inet_pton(AF_INET, literal.c_str(), address.bytes.data()) == 1) {
+        address.version = 4;
+        return address;
+    }
+    address = IpAddress{};
+    if (::inet_pton(AF_INET6, literal.c_str(), address.bytes.data()) == 1) {
+        address.version = 6;
+        return address;
+    }
+    return std::nullopt;
+}
+
 std::string to_string(const MacAddress& mac)
 {
     return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", std::to_integer<unsigned>(mac[0]),

@@ -6,6 +6,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 namespace tlsprobe::capture {
 
@@ -21,6 +22,8 @@ struct IpAddress {
 
 [[nodiscard]] std::string to_string(const IpAddress& address);
 [[nodiscard]] std::string to_string(const MacAddress& mac);
+// An IPv4 or IPv6 literal as to_string writes it; nothing for anything else.
+[[nodiscard]] std::optional<IpAddress> parse_ip_address(std::string_view text);
 
 namespace tcp_flag {
 inline constexpr std::uint8_t fin = 0x01;

@@ -4,6 +4,7 @@
 #include <pcap/pcap.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
@@ -49,5 +50,10 @@ private:
     bool nanoseconds_;
     std::string name_;
 };
+
+// A pcap or pcapng file opened for reading with nanosecond timestamps; "-"
+// is standard input. Throws core::InputError naming the file when it is
+// missing, a directory, or not a capture.
+[[nodiscard]] PcapHandle open_capture_file(const std::filesystem::path& path);
 
 }  // namespace tlsprobe::capture

@@ -3,9 +3,10 @@
 #include <fmt/format.h>
 
 #include <cstdint>
-#include <set>
 
 #include "reports/text_table.hpp"
+#include "reports/verdict_examples.hpp"
+#include "results/flow_events.hpp"
 
 namespace tlsprobe::reports {
 namespace {
@@ -25,33 +26,40 @@ std::string verdict_table(const results::Analysis& analysis)
     return table.render();
 }
 
+std::string describe_event(const results::FlowEvent& event)
+{
+    const auto side = event.from_client ? "client" : "server";
+    switch (event.kind) {
+    case results::FlowEventKind::syn:
+        return fmt::format("SYN (ISN {}, TTL {})", event.isn.value_or(0), event.ttl.value_or(0));
+    case results::FlowEventKind::syn_ack: return fmt::format("SYN-ACK (TTL {})", event.ttl.value_or(0));
+    case results::FlowEventKind::handshake_ack: return "ACK of the SYN-ACK";
+    case results::FlowEventKind::client_hello:
+        return fmt::format("ClientHello (random {}...)", event.random.substr(0, 16));
+    case results::FlowEventKind::client_hello_ack:
+        return fmt::format("ACK of the ClientHello ({}), {} pure ACKs", results::ttl_with_hops(event.ttl.value_or(0)),
+                           event.pure_acks);
+    case results::FlowEventKind::server_hello: return "ServerHello";
+    case results::FlowEventKind::change_cipher_spec: return fmt::format("ChangeCipherSpec from the {}", side);
+    case results::FlowEventKind::alert:
+        return fmt::format("Alert from the {} (level {}, description {})", side, event.alert_level,
+                           event.alert_description);
+    case results::FlowEventKind::fin:
+    case results::FlowEventKind::rst:
+        return fmt::format("{} from the {} (relative seq {}, TTL {})",
+                           event.kind == results::FlowEventKind::rst ? "RST" : "FIN", side, event.rel_seq.value_or(0),
+                           event.ttl.value_or(0));
+    }
+    return std::string(to_string(event.kind));
+}
+
 std::string describe_flow(const results::FlowEvidence& flow, std::int64_t origin_ns)
 {
-    const auto at = [&](std::int64_t t) { return fmt::format("{:+.3f} ms", static_cast<double>(t - origin_ns) / 1e6); };
     std::string out = fmt::format("    {} {}:{} -> {}:{}\n", flow.vantage, flow.client_ip, flow.client_port,
                                   flow.server_ip, flow.server_port);
-    if (flow.syn) {
-        out += fmt::format("      {} SYN (ISN {}, TTL {})\n", at(flow.syn->packet.t_ns), flow.syn->isn, flow.syn->packet.ttl);
-    }
-    if (flow.syn_ack) {
-        out += fmt::format("      {} SYN-ACK (TTL {})\n", at(flow.syn_ack->packet.t_ns), flow.syn_ack->packet.ttl);
-    }
-    if (flow.client_hello) {
-        out += fmt::format("      {} ClientHello (random {}...)\n", at(flow.client_hello->t_ns),
-                           flow.client_hello->random.substr(0, 16));
-    }
-    if (flow.client_hello_acked) {
-        const auto hops = results::estimate_hops(flow.client_hello_acked->ttl);
-        out += fmt::format("      {} ACK of the ClientHello (TTL {}: {} hops from a sender starting at {}), {} pure ACKs\n",
-                           at(flow.client_hello_acked->t_ns), flow.client_hello_acked->ttl, hops.hops,
-                           hops.initial_ttl, flow.client_hello_pure_acks);
-    }
-    if (flow.server_hello) {
-        out += fmt::format("      {} ServerHello\n", at(flow.server_hello->t_ns));
-    }
-    for (const auto& close : flow.closes) {
-        out += fmt::format("      {} {} from the {} (relative seq {}, TTL {})\n", at(close.t_ns), close.rst ? "RST" : "FIN",
-                           close.from_client ? "client" : "server", close.rel_seq, close.ttl);
+    for (const auto& event : results::key_events(flow)) {
+        out += fmt::format("      {:+.3f} ms {}\n", static_cast<double>(event.t_ns - origin_ns) / 1e6,
+                           describe_event(event));
     }
     return out;
 }
@@ -70,21 +78,15 @@ std::string analysis_report(const results::Analysis& analysis, const results::An
     for (const auto& finding : analysis.findings) {
         out += "  - " + finding + "\n";
     }
-    std::set<results::Verdict> shown;
-    for (const auto& record : analysis.verdicts) {
-        if (record.verdict == results::Verdict::ok || record.verdict == results::Verdict::local_error ||
-            shown.contains(record.verdict) || record.client_flow == nullptr) {
-            continue;
-        }
-        shown.insert(record.verdict);
+    for (const auto* example : verdict_examples(analysis)) {
+        const auto& record = *example;
         const auto& client = *record.client_flow;
-        const std::int64_t origin = client.syn ? client.syn->packet.t_ns : client.first_ns;
+        const std::int64_t origin = example_origin_ns(client);
         const auto sub = results::sub_name(record);
         out += fmt::format("\nExample {}{}{}:\n", to_string(record.verdict), sub.empty() ? "" : " / ", sub);
         out += describe_flow(client, origin);
         if (record.server_flow != nullptr) {
-            const auto offset = analysis.join ? analysis.join->offset.median_ns : 0;
-            out += describe_flow(*record.server_flow, origin + offset);
+            out += describe_flow(*record.server_flow, origin + example_clock_offset(analysis).median_ns);
             out += fmt::format("      (server times shifted by the clock offset; joined by {})\n",
                                to_string(*record.joined_by));
         } else if (inputs.server) {

@@ -1,6 +1,7 @@
 #include "results/flow_evidence.hpp"
 
 #include <boost/json.hpp>
+#include <fmt/format.h>
 
 #include "core/errors.hpp"
 
@@ -115,6 +116,7 @@ std::optional<HelloEvidence> hello(const json::object& flow, std::string_view na
         .t_ns = number<std::int64_t>(*object, "t_ns"),
         .random = text(*object, random),
         .retransmissions = number<std::uint32_t>(*object, "retransmissions"),
+        .length = optional_number<std::uint32_t>(*object, "length").value_or(0),
     };
 }
 
@@ -129,12 +131,25 @@ DirectionEvidence direction(const json::object& flow, std::string_view name)
         .payload_bytes = number<std::uint64_t>(*object, "payload_bytes"),
         .ttls = {},
         .src_macs = {},
+        .change_cipher_spec_ns = optional_number<std::int64_t>(*object, "change_cipher_spec_ns"),
+        .alerts = {},
     };
     for (const auto& ttl : array(*object, "ttls")) {
         evidence.ttls.push_back(static_cast<std::uint8_t>(ttl.to_number<unsigned>()));
     }
     for (const auto& mac : array(*object, "src_macs")) {
         evidence.src_macs.emplace_back(mac.as_string());
+    }
+    for (const auto& value : array(*object, "alerts")) {
+        if (!value.is_object()) {
+            bad_field("alerts", "holds a non-object");
+        }
+        const auto& alert = value.get_object();
+        evidence.alerts.push_back({
+            .t_ns = number<std::int64_t>(alert, "t_ns"),
+            .level = number<std::uint8_t>(alert, "level"),
+            .description = number<std::uint8_t>(alert, "description"),
+        });
     }
     return evidence;
 }
@@ -151,6 +166,7 @@ FlowEvidence flow_evidence_from_json(const json::object& flow)
     evidence.server_ip = text(flow, "server_ip");
     evidence.server_port = number<std::uint16_t>(flow, "server_port");
     evidence.first_ns = number<std::int64_t>(flow, "first_ns");
+    evidence.last_ns = optional_number<std::int64_t>(flow, "last_ns");
     evidence.syn = syn(flow, "syn");
     evidence.syn_ack = syn(flow, "syn_ack");
     evidence.handshake_ack_ns = optional_number<std::int64_t>(flow, "handshake_ack_ns");
@@ -188,6 +204,12 @@ HopEstimate estimate_hops(std::uint8_t observed_ttl)
         }
     }
     return {255, 0};
+}
+
+std::string ttl_with_hops(std::uint8_t observed_ttl)
+{
+    const auto hops = estimate_hops(observed_ttl);
+    return fmt::format("TTL {}: {} hops from a sender starting at {}", observed_ttl, hops.hops, hops.initial_ttl);
 }
 
 }  // namespace tlsprobe::results

@@ -31,6 +31,7 @@ struct HelloEvidence {
     std::int64_t t_ns = 0;
     std::string random;   // hex
     std::uint32_t retransmissions = 0;
+    std::uint32_t length = 0;   // bytes from the record header to the end of the hello
 };
 
 struct CloseEvidence {
@@ -41,11 +42,19 @@ struct CloseEvidence {
     std::uint8_t ttl = 0;
 };
 
+struct AlertEvidence {
+    std::int64_t t_ns = 0;
+    std::uint8_t level = 0;
+    std::uint8_t description = 0;
+};
+
 struct DirectionEvidence {
     std::uint64_t packets = 0;
     std::uint64_t payload_bytes = 0;
     std::vector<std::uint8_t> ttls;
     std::vector<std::string> src_macs;
+    std::optional<std::int64_t> change_cipher_spec_ns;
+    std::vector<AlertEvidence> alerts;   // plaintext alerts, the first 8
 };
 
 struct FlowEvidence {
@@ -56,6 +65,7 @@ struct FlowEvidence {
     std::string server_ip;
     std::uint16_t server_port = 0;
     std::int64_t first_ns = 0;
+    std::optional<std::int64_t> last_ns;   // last packet; empty when the line has none
     std::optional<SynEvidence> syn;
     std::optional<SynEvidence> syn_ack;
     std::optional<std::int64_t> handshake_ack_ns;
@@ -78,5 +88,7 @@ struct HopEstimate {
     std::uint8_t hops = 0;
 };
 [[nodiscard]] HopEstimate estimate_hops(std::uint8_t observed_ttl);
+// "TTL 253: 2 hops from a sender starting at 255", as the reports write it.
+[[nodiscard]] std::string ttl_with_hops(std::uint8_t observed_ttl);
 
 }  // namespace tlsprobe::results

@@ -10,6 +10,7 @@
 #include "core/errors.hpp"
 #include "core/hex.hpp"
 #include "tests/unit/capture/conversation.hpp"
+#include "tests/unit/capture/pcap_file.hpp"
 
 namespace tlsprobe::capture {
 namespace {
@@ -62,23 +63,16 @@ std::vector<Bytes> two_flows()
     return frames;
 }
 
+// The frames one millisecond apart from ms(0).
 void write_pcap(const fs::path& path, const std::vector<Bytes>& frames, int dlt = DLT_EN10MB)
 {
-    pcap_t* dead = pcap_open_dead_with_tstamp_precision(dlt, 262144, PCAP_TSTAMP_PRECISION_NANO);
-    pcap_dumper_t* dumper = pcap_dump_open(dead, path.c_str());
-    ASSERT_NE(dumper, nullptr);
+    std::vector<TimedFrame> timed;
     std::int64_t t = ms(0);
     for (const auto& f : frames) {
-        pcap_pkthdr header{};
-        header.ts.tv_sec = t / 1'000'000'000;
-        header.ts.tv_usec = t % 1'000'000'000;
-        header.caplen = static_cast<bpf_u_int32>(f.size());
-        header.len = header.caplen;
-        pcap_dump(reinterpret_cast<u_char*>(dumper), &header, reinterpret_cast<const u_char*>(f.data()));
+        timed.push_back({t, f});
         t += 1'000'000;
     }
-    pcap_dump_close(dumper);
-    pcap_close(dead);
+    test::write_pcap(path, timed, dlt);
 }
 
 // pcapng as tcpdump -w on a recent system writes it: section header,

@@ -3,7 +3,9 @@
 // Ethernet/IPv4 frame through a FramePipeline, with sequence and ack numbers
 // following the bytes sent unless the test overrides them.
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "capture/frame_pipeline.hpp"
@@ -62,10 +64,21 @@ public:
     void finish() { pipeline.table().flush(FlowEnd::capture_end); }
 };
 
+// Where a Conversation's frames go: time, captured bytes, wire length.
+using FrameSink = std::function<void(std::int64_t, std::span<const std::byte>, std::uint32_t)>;
+
 class Conversation {
 public:
+    Conversation(FrameSink sink, Peer client, Peer server)
+        : sink_(std::move(sink)), client_(client), server_(server), next_{client.isn, server.isn}
+    {
+    }
     Conversation(FramePipeline& pipeline, Peer client, Peer server)
-        : pipeline_(pipeline), client_(client), server_(server), next_{client.isn, server.isn}
+        : Conversation(
+              [&pipeline](std::int64_t t_ns, std::span<const std::byte> frame, std::uint32_t wire) {
+                  pipeline.on_frame(t_ns, frame, wire);
+              },
+              client, server)
     {
     }
 
@@ -91,7 +104,7 @@ public:
         if (o.snaplen && *o.snaplen < frame.size()) {
             frame.resize(*o.snaplen);
         }
-        pipeline_.on_frame(t_ns, frame, wire);
+        sink_(t_ns, frame, wire);
     }
 
     // SYN at t, SYN-ACK at t+1 ms, ACK at t+2 ms.
@@ -112,7 +125,7 @@ public:
 private:
     static std::size_t index(Side side) { return side == Side::client ? 0 : 1; }
 
-    FramePipeline& pipeline_;
+    FrameSink sink_;
     Peer client_;
     Peer server_;
     std::uint32_t next_[2];
