@@ -8,8 +8,10 @@
 #include "core/errors.hpp"
 #include "prober/run_stats.hpp"
 #include "reports/html_page.hpp"
+#include "reports/ladder_diagram.hpp"
 #include "reports/report_charts.hpp"
 #include "reports/svg.hpp"
+#include "reports/verdict_examples.hpp"
 
 namespace tlsprobe::reports {
 namespace {
@@ -218,24 +220,48 @@ std::string latency_section(std::span<const prober::ProbeRecord> probes)
                             cdf_chart_svg("phase latency CDFs", series));
 }
 
-std::string examples_section(const results::Analysis& analysis)
+// The ladders of the examples; a pcap that cannot be read leaves them to
+// the flow timelines, and the page says why.
+std::vector<LadderExample> example_ladders(const RunReportInputs& inputs,
+                                           std::span<const results::VerdictRecord* const> examples,
+                                           std::string& problem)
 {
+    const auto offset = example_clock_offset(*inputs.analysis);
+    try {
+        return ladder_examples(examples, offset, inputs.client_pcap, inputs.server_pcap);
+    } catch (const core::InputError& error) {
+        problem = std::string(error.what()) + ": the ladders are drawn from the flow timelines";
+        return ladder_examples(examples, offset, std::nullopt, std::nullopt);
+    }
+}
+
+std::string examples_section(const RunReportInputs& inputs)
+{
+    const auto& analysis = *inputs.analysis;
+    const auto examples = verdict_examples(analysis);
+    std::string problem;
+    const auto ladders = example_ladders(inputs, examples, problem);
     std::string content;
+    if (!problem.empty()) {
+        content += "<p class=\"note\">" + svg::escape(problem) + "</p>";
+    }
     std::set<results::Verdict> shown;
-    for (const auto& record : analysis.verdicts) {
-        if (record.verdict == results::Verdict::ok || record.verdict == results::Verdict::local_error ||
-            shown.contains(record.verdict)) {
-            continue;
-        }
+    for (std::size_t i = 0; i < examples.size(); ++i) {
+        const auto& record = *examples[i];
         shown.insert(record.verdict);
         const auto name = std::string(to_string(record.verdict));
-        const auto sub = std::string(results::sub_name(record));
-        content += fmt::format("<h3 id=\"example-{}\">{}{} <span class=\"note\">{}:{} &rarr; {}:{}</span></h3>",
-                               svg::escape(name), svg::escape(name), sub.empty() ? "" : " / " + svg::escape(sub),
-                               svg::escape(record.client_ip), record.client_port, svg::escape(record.server_ip),
-                               record.server_port);
-        if (const auto filter = analysis.filters.find(record.verdict); filter != analysis.filters.end()) {
+        content += fmt::format("<h3 id=\"example-{}\">{}</h3>", svg::escape(name), svg::escape(ladders[i].caption));
+        content += ladder_svg(ladders[i]);
+        if (const auto filter = analysis.filters.find(record.verdict);
+            filter != analysis.filters.end() && !filter->second.empty()) {
             content += copyable_filter(name, filter->second);
+        }
+    }
+    // Failing verdicts without a client-side flow to draw still get their filter.
+    for (const auto& [verdict, filter] : analysis.filters) {
+        if (!shown.contains(verdict) && !filter.empty() && analysis.counts[static_cast<std::size_t>(verdict)] != 0) {
+            content += fmt::format("<h3>{}</h3>", svg::escape(to_string(verdict)));
+            content += copyable_filter(std::string(to_string(verdict)), filter);
         }
     }
     if (content.empty()) {
@@ -268,7 +294,7 @@ std::string run_report_html(const RunReportInputs& inputs)
     body += latency_section(inputs.probes);
     body += html_section("time-section", "Failures over time", time_chart_svg(time_bins(inputs.probes, 120)));
     if (inputs.analysis != nullptr) {
-        body += examples_section(*inputs.analysis);
+        body += examples_section(inputs);
     }
     body += fmt::format("<footer><p class=\"note\">Written by tlsprobe; <code>tlsprobe report {}</code> writes it "
                         "again from the run directory.</p></footer>",
