@@ -89,7 +89,9 @@ void TlsRecordReader::feed(std::span<const std::byte> data, TlsHandler& handler)
                 handshake_start_ = record_start_;
             }
             if (handshake_.size() + n > max_handshake_bytes) {
-                fail(handler, position_, "tls.handshake.length");
+                // The first byte past the limit: where it is does not depend
+                // on how the stream was cut into segments.
+                fail(handler, position_ + (max_handshake_bytes - handshake_.size()), "tls.handshake.length");
                 return;
             }
             handshake_.insert(handshake_.end(), body.begin(), body.end());

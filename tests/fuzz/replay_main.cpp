@@ -1,6 +1,7 @@
-// Runs the fuzz target over every file in the directories given: the seed
+// Runs a fuzz target over every file in the directories given: the seed
 // corpus and the inputs that once crashed it, as a regression test in normal
-// (non-fuzzing) builds.
+// (non-fuzzing) builds. Each file is named before it runs, so a crash names
+// the input that caused it.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -19,6 +20,8 @@ int main(int argc, char** argv)
             if (!entry.is_regular_file()) {
                 continue;
             }
+            std::printf("%s\n", entry.path().c_str());
+            std::fflush(stdout);
             std::ifstream in(entry.path(), std::ios::binary);
             const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
             std::vector<std::uint8_t> data(bytes.size());

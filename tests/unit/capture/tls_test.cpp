@@ -166,5 +166,31 @@ TEST(TlsRecordReader, BrokenHelloIsAnErrorWithItsStreamOffset)
     EXPECT_EQ(seen.error->offset, 9U + 37U);
 }
 
+TEST(TlsRecordReader, AnOversizedHandshakeFailsAtTheSameOffsetHoweverTheStreamIsCut)
+{
+    // A handshake message that claims 16 MiB, in records of 16000 bytes:
+    // buffering stops at the first byte past max_handshake_bytes, which is
+    // in the fifth record, wherever the segments happened to end.
+    Bytes message = filled(5 * 16000, 0);
+    message[0] = std::byte{1};
+    message[1] = message[2] = message[3] = std::byte{0xff};
+    Bytes bytes;
+    for (std::size_t i = 0; i < 5; ++i) {
+        const auto from = message.begin() + static_cast<std::ptrdiff_t>(i * 16000);
+        append(bytes, tls_record(22, Bytes(from, from + 16000)));
+    }
+    const std::size_t expected = 4 * (5 + 16000) + 5 + (TlsRecordReader::max_handshake_bytes - 4 * 16000);
+    for (const std::size_t chunk : {bytes.size(), std::size_t{1000}, std::size_t{1}}) {
+        TlsRecordReader stream;
+        Recorded seen;
+        for (std::size_t at = 0; at < bytes.size(); at += chunk) {
+            stream.feed(std::span<const std::byte>(bytes).subspan(at, std::min(chunk, bytes.size() - at)), seen);
+        }
+        ASSERT_TRUE(seen.error.has_value()) << "chunk " << chunk;
+        EXPECT_EQ(seen.error->field, "tls.handshake.length");
+        EXPECT_EQ(seen.error->offset, expected) << "chunk " << chunk;
+    }
+}
+
 }  // namespace
 }  // namespace tlsprobe::capture
