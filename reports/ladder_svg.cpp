@@ -42,13 +42,13 @@ std::string gap_text(double ms)
 // attribute written twice makes the SVG unreadable).
 svg::Attributes with(svg::Attributes base, std::initializer_list<std::pair<std::string_view, std::string>> more)
 {
-    for (const auto& [key, value] : more) {
-        const auto same =
-            std::find_if(base.begin(), base.end(), [&](const auto& attribute) { return attribute.first == key; });
+    for (const auto& added : more) {
+        const auto same = std::find_if(
+            base.begin(), base.end(), [&](const auto& attribute) { return attribute.first == added.first; });
         if (same != base.end()) {
-            same->second = value;
+            same->second = added.second;
         } else {
-            base.emplace_back(key, value);
+            base.emplace_back(added.first, added.second);
         }
     }
     return base;
