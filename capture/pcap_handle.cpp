@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <limits>
 #include <system_error>
 
 #include "core/errors.hpp"
@@ -40,6 +41,13 @@ NextFrame PcapHandle::next(Frame& frame)
     const u_char* data = nullptr;
     const int rc = pcap_next_ex(handle_.get(), &header, &data);
     if (rc == 1) {
+        // Nanoseconds since the epoch fit an int64 up to the year 2262; a
+        // seconds field past that (or before 1970) is a damaged record.
+        constexpr std::int64_t last_second = std::numeric_limits<std::int64_t>::max() / 1'000'000'000 - 1;
+        if (header->ts.tv_sec < 0 || header->ts.tv_sec > last_second) {
+            timestamp_error_ = fmt::format("a record's timestamp ({} s since 1970) is out of range", header->ts.tv_sec);
+            return NextFrame::error;
+        }
         const std::int64_t fraction = nanoseconds_ ? header->ts.tv_usec : std::int64_t{header->ts.tv_usec} * 1000;
         frame.t_ns = std::int64_t{header->ts.tv_sec} * 1'000'000'000 + fraction;
         // libpcap hands out bytes as u_char; std::byte may alias them.

@@ -41,7 +41,11 @@ public:
     [[nodiscard]] LinkType link_type() const;
 
     [[nodiscard]] NextFrame next(Frame& frame);
-    [[nodiscard]] std::string error() const { return pcap_geterr(handle_.get()); }
+    // Why next() returned NextFrame::error.
+    [[nodiscard]] std::string error() const
+    {
+        return timestamp_error_.empty() ? std::string(pcap_geterr(handle_.get())) : timestamp_error_;
+    }
     [[nodiscard]] pcap_t* get() const { return handle_.get(); }
     [[nodiscard]] const std::string& name() const { return name_; }
 
@@ -49,6 +53,7 @@ private:
     PcapPtr handle_;
     bool nanoseconds_;
     std::string name_;
+    std::string timestamp_error_;
 };
 
 // A pcap or pcapng file opened for reading with nanosecond timestamps; "-"

@@ -1,8 +1,9 @@
 #include "capture/tls_hello.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
-#include <cstring>
 
 #include "capture/byte_reader.hpp"
 #include "core/hex.hpp"
@@ -27,10 +28,21 @@ Parsed<T> failed(const ByteReader& at, std::string_view field)
     return {std::nullopt, {at.offset(), field}};
 }
 
+// A host name or ALPN protocol as printable ASCII: any other byte (and the
+// backslash) as \xHH, so a name from the wire is always valid text in
+// JSON and in the terminal, and distinct names stay distinct.
 std::string as_text(std::span<const std::byte> bytes)
 {
-    std::string text(bytes.size(), '\0');
-    std::memcpy(text.data(), bytes.data(), bytes.size());
+    std::string text;
+    text.reserve(bytes.size());
+    for (const std::byte b : bytes) {
+        const auto c = std::to_integer<unsigned char>(b);
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            text.push_back(static_cast<char>(c));
+        } else {
+            text += fmt::format("\\x{:02x}", c);
+        }
+    }
     return text;
 }
 

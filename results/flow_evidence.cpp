@@ -21,6 +21,18 @@ const json::value* member(const json::object& object, std::string_view name)
     return value == nullptr || value->is_null() ? nullptr : value;
 }
 
+// `value`, the field (or array element) `name`, as a Number.
+template <typename Number>
+Number number_value(const json::value& value, std::string_view name)
+{
+    boost::system::error_code ec;
+    const auto result = value.to_number<Number>(ec);
+    if (ec) {
+        bad_field(name, "is not a number in range");
+    }
+    return result;
+}
+
 template <typename Number>
 Number number(const json::object& object, std::string_view name)
 {
@@ -28,12 +40,7 @@ Number number(const json::object& object, std::string_view name)
     if (value == nullptr) {
         bad_field(name, "is missing");
     }
-    boost::system::error_code ec;
-    const auto result = value->to_number<Number>(ec);
-    if (ec) {
-        bad_field(name, "is not a number in range");
-    }
-    return result;
+    return number_value<Number>(*value, name);
 }
 
 template <typename Number>
@@ -135,10 +142,13 @@ DirectionEvidence direction(const json::object& flow, std::string_view name)
         .alerts = {},
     };
     for (const auto& ttl : array(*object, "ttls")) {
-        evidence.ttls.push_back(static_cast<std::uint8_t>(ttl.to_number<unsigned>()));
+        evidence.ttls.push_back(number_value<std::uint8_t>(ttl, "ttls"));
     }
     for (const auto& mac : array(*object, "src_macs")) {
-        evidence.src_macs.emplace_back(mac.as_string());
+        if (!mac.is_string()) {
+            bad_field("src_macs", "holds a non-string");
+        }
+        evidence.src_macs.emplace_back(mac.get_string());
     }
     for (const auto& value : array(*object, "alerts")) {
         if (!value.is_object()) {

@@ -128,6 +128,39 @@ bool has_column(const Connection& db, std::string_view table, std::string_view c
     return statement.step();
 }
 
+// Every table's columns, "table.column type" in schema order.
+std::vector<std::string> table_columns(const Connection& db)
+{
+    std::vector<std::string> columns;
+    auto statement = db.prepare(
+        "SELECT m.name, p.name, p.type FROM sqlite_schema AS m JOIN pragma_table_info(m.name) AS p "
+        "WHERE m.type = 'table' ORDER BY m.name, p.cid");
+    while (statement.step()) {
+        columns.push_back(fmt::format("{}.{} {}", statement.text(0), statement.text(1), statement.text(2)));
+    }
+    return columns;
+}
+
+// Throws core::InputError when a file that says it holds the current schema
+// has other tables or columns (edited by hand, or damaged in a way
+// quick_check does not see): its queries would fail half-way.
+void check_current_schema(const Connection& db)
+{
+    auto expected_db = Connection::open(":memory:", sqlite::Access::read_write, std::chrono::milliseconds(0));
+    expected_db.exec(create_schema_v1, "creating the expected schema");
+    const auto expected = table_columns(expected_db);
+    const auto found = table_columns(db);
+    if (found == expected) {
+        return;
+    }
+    const auto [first_expected, first_found] = std::mismatch(expected.begin(), expected.end(), found.begin(), found.end());
+    throw core::InputError(fmt::format(
+        "{}: says it holds schema version {} but its tables differ from it (expected {}, found {})",
+        db.file().string(), history_schema_version,
+        first_expected == expected.end() ? "no more columns" : *first_expected,
+        first_found == found.end() ? "no more columns" : *first_found));
+}
+
 // What the file holds, found before anything is written.
 enum class Layout { empty, prototype_v0, tlsprobe };
 
@@ -137,8 +170,18 @@ enum class Layout { empty, prototype_v0, tlsprobe };
 Layout check_file(const Connection& db)
 {
     const std::string file = db.file().string();
-    // The first read finds out whether this is a database at all (SQLITE_NOTADB).
-    const auto tables = table_names(db);
+    // The first read finds out whether this is a database at all
+    // (SQLITE_NOTADB), or one SQLite cannot read (a damaged header, a
+    // schema format it does not know).
+    const auto tables = [&] {
+        try {
+            return table_names(db);
+        } catch (const core::Error&) {
+            throw;
+        } catch (const std::runtime_error& error) {
+            throw core::InputError(error.what());
+        }
+    }();
     auto check = db.prepare("PRAGMA quick_check");
     std::vector<std::string> problems;
     while (check.step() && problems.size() < 3) {
@@ -158,6 +201,9 @@ Layout check_file(const Connection& db)
             throw core::InputError(fmt::format(
                 "{}: schema version {} is newer than this build of tlsprobe knows (up to {}); use a newer tlsprobe",
                 file, version, history_schema_version));
+        }
+        if (version == history_schema_version) {
+            check_current_schema(db);
         }
         return Layout::tlsprobe;
     }

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <limits>
 
 #include "capture/capture_file.hpp"
 #include "capture/flow_json.hpp"
@@ -30,8 +31,22 @@ void for_each_line(const std::filesystem::path& path, Handle handle)
 void take_summary(VantageFlows& vantage, const json::object& summary)
 {
     if (const auto* kernel = summary.if_contains("kernel"); kernel != nullptr && kernel->is_object()) {
-        vantage.kernel_dropped = kernel->as_object().at("dropped").to_number<std::uint64_t>() +
-                                 kernel->as_object().at("interface_dropped").to_number<std::uint64_t>();
+        const auto count = [&](std::string_view name) {
+            const auto* value = kernel->get_object().if_contains(name);
+            boost::system::error_code ec;
+            const auto n = value == nullptr ? 0 : value->to_number<std::uint64_t>(ec);
+            if (value == nullptr || ec) {
+                throw core::InputError(fmt::format("capture summary field \"kernel.{}\" is not a count", name));
+            }
+            return n;
+        };
+        const auto dropped = count("dropped");
+        const auto interface_dropped = count("interface_dropped");
+        if (dropped > std::numeric_limits<std::uint64_t>::max() - interface_dropped) {
+            throw core::InputError("capture summary fields \"kernel.dropped\" and \"kernel.interface_dropped\" add up "
+                                   "past 2^64");
+        }
+        vantage.kernel_dropped = dropped + interface_dropped;
     }
     if (const auto* error = summary.if_contains("input_error"); error != nullptr && error->is_string()) {
         vantage.input_error = std::string(error->as_string());

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <regex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -378,6 +379,10 @@ std::vector<Case> cases()
          .args = {"analyze", "--client-flows", "{dir}/client.flows.jsonl", "--out", "{dir}/out"},
          .message = "{dir}/client.flows.jsonl:2:",
          .files = {{"client.flows.jsonl", flow_line + "{\"type\":\"flow\",\"flow_id\":\"two\"}\n"}}},
+        {.name = "AnalyzeFlowLineWithATextTtl",
+         .args = {"analyze", "--client-flows", "{dir}/client.flows.jsonl", "--out", "{dir}/out"},
+         .message = "{dir}/client.flows.jsonl:1: flow field \"ttls\" is not a number in range",
+         .files = {{"client.flows.jsonl", std::regex_replace(flow_line, std::regex(R"("ttls":\[64\])"), R"("ttls":["x"])")}}},
     };
 }
 

@@ -209,6 +209,26 @@ TEST(HistoryCommandInput, ANewerSchemaIsBadInputNamingTheVersion)
         << result.err;
 }
 
+TEST(HistoryCommandInput, ATableMissingAColumnIsBadInputNamingTheColumn)
+{
+    TempDir dir;
+    const auto file = dir.path() / "history.sqlite";
+    results::HistoryStore::open(file).append(sample_run("canary", "2026-12-02T05:16:01.147Z", 10, 0));
+    {
+        auto db = results::sqlite::Connection::open(file, results::sqlite::Access::read_write,
+                                                    std::chrono::milliseconds(0));
+        db.exec("DROP INDEX run_buckets_faulty; ALTER TABLE run_buckets DROP COLUMN faulty", "test");
+    }
+    const auto before = read_bytes(file);
+    const auto result = history(file);
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_NE(result.err.find(file.string() + ": says it holds schema version 1 but its tables differ from it "
+                                              "(expected run_buckets.faulty INTEGER, found "),
+              std::string::npos)
+        << result.err;
+    EXPECT_EQ(read_bytes(file), before);
+}
+
 TEST(HistoryCommandInput, WrongFlagsAreBadInput)
 {
     TempDir dir;

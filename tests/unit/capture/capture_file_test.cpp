@@ -76,8 +76,10 @@ void write_pcap(const fs::path& path, const std::vector<Bytes>& frames, int dlt 
 }
 
 // pcapng as tcpdump -w on a recent system writes it: section header,
-// interface description (nanosecond resolution), enhanced packet blocks.
-void write_pcapng(const fs::path& path, const std::vector<Bytes>& frames)
+// interface description (nanosecond resolution), enhanced packet blocks,
+// the first at `first_ns`.
+void write_pcapng(const fs::path& path, const std::vector<Bytes>& frames,
+                  std::uint64_t first_ns = static_cast<std::uint64_t>(ms(0)))
 {
     Bytes file;
     const auto le32 = [](Bytes& b, std::uint32_t v) {
@@ -112,7 +114,7 @@ void write_pcapng(const fs::path& path, const std::vector<Bytes>& frames)
     append(idb, bytes_of({9, 0, 0, 0}));
     le32(idb, 0);  // opt_endofopt
     block(1, idb);
-    auto t = static_cast<std::uint64_t>(ms(0));
+    std::uint64_t t = first_ns;
     for (const auto& f : frames) {
         Bytes epb;
         le32(epb, 0);
@@ -173,6 +175,19 @@ TEST(CaptureFile, Pcapng)
     const FlowTimeline& t = r.flows[0].client_port == 40001 ? r.flows[0] : r.flows[1];
     ASSERT_TRUE(t.client_hello.has_value());
     EXPECT_EQ(t.client_hello->t_ns, ms(3));
+}
+
+TEST(CaptureFile, ATimestampPastTheYear2262IsAnInputError)
+{
+    TempDir dir;
+    // 64-bit nanoseconds from pcapng: about 1.7e10 s, past what int64
+    // nanoseconds since 1970 hold.
+    write_pcapng(dir / "a.pcapng", two_flows(), 0xf000'0000'0000'0000U);
+    const Read r = read(dir / "a.pcapng");
+    ASSERT_TRUE(r.summary.input_error.has_value());
+    EXPECT_NE(r.summary.input_error->find("timestamp"), std::string::npos) << *r.summary.input_error;
+    EXPECT_NE(r.summary.input_error->find("out of range"), std::string::npos) << *r.summary.input_error;
+    EXPECT_EQ(r.frames, 0U);
 }
 
 TEST(CaptureFile, FilterSelectsPackets)

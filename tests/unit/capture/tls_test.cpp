@@ -63,6 +63,16 @@ TEST(ClientHello, FieldsAreExtracted)
     EXPECT_EQ(h.groups, (std::vector<std::uint16_t>{0x001d, 0x0017}));
 }
 
+TEST(ClientHello, ANameWithBytesOutsidePrintableAsciiIsEscaped)
+{
+    ClientHelloSpec spec;
+    const std::string sni = "caf\xc3\xa9\\x\n.example";
+    spec.sni = sni;
+    const auto parsed = parse_client_hello(client_hello_body(spec));
+    ASSERT_TRUE(parsed.value.has_value()) << parsed.error.field;
+    EXPECT_EQ(parsed.value->sni, R"(caf\xc3\xa9\x5cx\x0a.example)");
+}
+
 TEST(ClientHello, ACutBodyNamesTheField)
 {
     const Bytes body = client_hello_body(ClientHelloSpec{});
