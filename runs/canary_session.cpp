@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/stop_signals.hpp"
 #include "reports/metrics_file.hpp"
 #include "results/hash_model.hpp"
 #include "results/history_run.hpp"
@@ -159,6 +160,10 @@ CanaryResult canary_session(const CanaryRequest& request)
     const RunLock lock(request.state_dir / "locks" / (scenario.name + ".lock"));
     const auto started = std::chrono::system_clock::now();
     const auto runs_dir = request.state_dir / "runs" / scenario.name;
+    // SIGINT and SIGTERM wait from before the run directory exists, as in
+    // run_session (which watches them from here on): a stop between its
+    // creation and the run must not leave it empty.
+    const core::StopSignals stop_signals;
     if (scenario.plan.out_dir.empty()) {
         scenario.plan.out_dir = make_run_directory({}, "", runs_dir);
     }

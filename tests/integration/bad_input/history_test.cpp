@@ -110,7 +110,7 @@ TEST_F(HistoryCommand, JsonHoldsTheRunsAndTheTrend)
     EXPECT_EQ(newest.at("exit_code").as_int64(), 1);
     EXPECT_EQ(newest.at("hash_model").as_string(), history_model);
     EXPECT_EQ(newest.at("buckets").as_array().size(), 2U);
-    EXPECT_EQ(newest.at("faulty_buckets").as_array(), json::array({5}));
+    EXPECT_EQ(newest.at("faulty_buckets").as_array(), (json::array{5}));
     const auto& trend = report.at("trend").as_object();
     EXPECT_EQ(trend.at("per").as_string(), "day");
     EXPECT_EQ(trend.at("periods").as_int64(), 30);
