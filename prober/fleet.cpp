@@ -262,6 +262,7 @@ FleetReport Fleet::run()
             .http_request = http_request(tls_.server_name().empty() ? plan_.target.host : tls_.server_name()),
             .resume = plan_.tls.resume,
             .resumable = nullptr,
+            .resumable_cert_sha256 = {},
         };
         workers.push_back(std::make_unique<Worker>(plan_, std::move(environment), i, count, std::max(1U, share)));
     }

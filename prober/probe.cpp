@@ -33,7 +33,10 @@ void record_alert(ProbeRecord& record, const TlsMessages& messages)
     }
 }
 
-void record_tls_facts(ProbeRecord& record, SSL* ssl)
+// `offered_cert_sha256`: the certificate hash of the session offered for
+// resumption; a resumed handshake carries no Certificate message to hash.
+void record_tls_facts(ProbeRecord& record, SSL* ssl, const TlsMessages& messages,
+                      const std::string& offered_cert_sha256)
 {
     record.tls_version = SSL_get_version(ssl);
     record.cipher = SSL_get_cipher_name(ssl);
@@ -44,13 +47,8 @@ void record_tls_facts(ProbeRecord& record, SSL* ssl)
     unsigned int alpn_size = 0;
     SSL_get0_alpn_selected(ssl, &alpn, &alpn_size);
     record.alpn.assign(reinterpret_cast<const char*>(alpn), alpn_size);
-    if (X509* certificate = SSL_get0_peer_certificate(ssl)) {
-        std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-        unsigned int size = 0;
-        X509_digest(certificate, EVP_sha256(), digest.data(), &size);
-        record.server_cert_sha256 = core::to_hex(std::span(digest.data(), size));
-    }
     record.resumed = SSL_session_reused(ssl) == 1;
+    record.server_cert_sha256 = record.resumed ? offered_cert_sha256 : messages.server_cert_sha256;
 }
 
 // Reads the HTTP response; returns how the read ended once the response is
@@ -162,8 +160,10 @@ asio::awaitable<void> run_probe(ProbeEnvironment& env, ProbeRecord& record)
     record.src_ip = socket.local_endpoint(ec).address().to_string();
 
     TlsMessages messages;
-    TlsStream stream(socket, env.tls.new_connection(messages, env.resume ? env.resumable.get() : nullptr), deadline,
-                     clock);
+    SSL_SESSION* offered = env.resume ? env.resumable.get() : nullptr;
+    // Copied now: another probe of this worker may replace env.resumable before this handshake ends.
+    const std::string offered_cert_sha256 = offered != nullptr ? env.resumable_cert_sha256 : std::string();
+    TlsStream stream(socket, env.tls.new_connection(messages, offered), deadline, clock);
     deadline.expires_after(env.handshake_timeout);
     auto handshake = co_await stream.start_handshake();
     record.t.client_hello = stream.marks().first_write_ns;
@@ -198,7 +198,7 @@ asio::awaitable<void> run_probe(ProbeEnvironment& env, ProbeRecord& record)
     }
     record.t.handshake_done = clock.now_ns();
     record.client_hello_acked = true;
-    record_tls_facts(record, stream.ssl());
+    record_tls_facts(record, stream.ssl(), messages, offered_cert_sha256);
 
     deadline.expires_after(env.data_timeout);
     StreamResult exchange;
@@ -235,6 +235,7 @@ asio::awaitable<void> run_probe(ProbeEnvironment& env, ProbeRecord& record)
         if (SSL_SESSION* session = SSL_get1_session(stream.ssl()); session != nullptr) {
             if (SSL_SESSION_is_resumable(session) == 1) {
                 env.resumable.reset(session);
+                env.resumable_cert_sha256 = record.server_cert_sha256;
             } else {
                 SSL_SESSION_free(session);
             }

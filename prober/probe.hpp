@@ -30,6 +30,7 @@ struct ProbeEnvironment {
     std::string http_request;               // the bytes of the GET, built once
     bool resume = false;
     SslSessionPtr resumable;                // the newest session this worker can resume
+    std::string resumable_cert_sha256;      // the server certificate's hash in the handshake that made it
 };
 
 struct ProbeTicket {
