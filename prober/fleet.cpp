@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "prober/arrival_schedule.hpp"
+#include "prober/ec_key_engine.hpp"
 #include "prober/outcome_rules.hpp"
 #include "prober/port_plan.hpp"
 #include "prober/probe.hpp"
@@ -235,6 +236,7 @@ Fleet::Fleet(const scenarios::RunPlan& plan, asio::ip::tcp::endpoint target, asi
 FleetReport Fleet::run()
 {
     const core::StopSignals stop_signals;
+    install_ec_key_engine();
 
     const PhaseClock clock;
     const PortPlan ports(plan_);
