@@ -1,7 +1,6 @@
 #include "prober/probe.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -19,7 +18,6 @@ namespace tlsprobe::prober {
 namespace {
 
 namespace asio = boost::asio;
-using namespace asio::experimental::awaitable_operators;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
@@ -118,7 +116,7 @@ ProbeRecord new_probe_record(const ProbeEnvironment& env, const ProbeTicket& tic
     return record;
 }
 
-asio::awaitable<void> run_probe(ProbeEnvironment& env, ProbeRecord& record)
+asio::awaitable<void> run_probe(ProbeEnvironment& env, DeadlineSweeper& deadlines, ProbeRecord& record)
 {
     const PhaseClock& clock = env.clock;
     const auto executor = co_await asio::this_coro::executor;
@@ -138,18 +136,18 @@ asio::awaitable<void> run_probe(ProbeEnvironment& env, ProbeRecord& record)
         co_return;
     }
 
-    asio::steady_timer deadline(executor);
+    Deadline deadline(deadlines, socket);
     deadline.expires_after(env.connect_timeout);
     record.t.connect_start = clock.now_ns();
-    auto connected = co_await (socket.async_connect(env.target, use_tuple) || deadline.async_wait(use_tuple));
-    if (connected.index() == 1) {
+    const auto [connect_ec] = co_await socket.async_connect(env.target, use_tuple);
+    if (connect_ec == asio::error::operation_aborted && deadline.passed()) {
         record.outcome = Outcome::connect_timeout;
         record.tcp_at_end = read_tcp_info(socket.native_handle());
         close_socket(socket, false);
         record.t.closed = clock.now_ns();
         co_return;
     }
-    if (const auto [connect_ec] = std::get<0>(connected); connect_ec) {
+    if (connect_ec) {
         record.outcome = connect_outcome(connect_ec);
         record.error = "connect: " + connect_ec.message();
         close_socket(socket, false);
@@ -213,6 +211,7 @@ asio::awaitable<void> run_probe(ProbeEnvironment& env, ProbeRecord& record)
     if (exchange.ok()) {
         record.outcome = Outcome::ok;
         if (env.hold.count() > 0) {
+            deadline.clear();
             asio::steady_timer hold(executor, env.hold);
             co_await hold.async_wait(use_tuple);
         }

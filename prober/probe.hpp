@@ -9,6 +9,7 @@
 #include <string>
 
 #include "prober/client_tls.hpp"
+#include "prober/deadline_sweeper.hpp"
 #include "prober/phase_clock.hpp"
 #include "prober/probe_record.hpp"
 #include "scenarios/run_plan.hpp"
@@ -47,7 +48,8 @@ struct ProbeTicket {
 // Runs the probe that `record` (from new_probe_record) describes. Each phase
 // is written into the record as it happens, so at any suspension the record
 // holds everything seen so far: a run that stops the probe early writes it as
-// it stands (Outcome::interrupted) instead of losing it.
-boost::asio::awaitable<void> run_probe(ProbeEnvironment& env, ProbeRecord& record);
+// it stands (Outcome::interrupted) instead of losing it. Its phase deadlines
+// are kept by `deadlines`, the sweeper of the thread it runs on.
+boost::asio::awaitable<void> run_probe(ProbeEnvironment& env, DeadlineSweeper& deadlines, ProbeRecord& record);
 
 }  // namespace tlsprobe::prober

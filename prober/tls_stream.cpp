@@ -1,7 +1,6 @@
 #include "prober/tls_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <array>
@@ -10,7 +9,6 @@ namespace tlsprobe::prober {
 namespace {
 
 namespace asio = boost::asio;
-using namespace asio::experimental::awaitable_operators;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 StreamResult socket_failure(const boost::system::error_code& ec)
@@ -72,8 +70,7 @@ BIO_METHOD* TlsStream::socket_bio_method()
     return method;
 }
 
-TlsStream::TlsStream(asio::ip::tcp::socket& socket, SslPtr ssl, asio::steady_timer& deadline,
-                     const PhaseClock& clock)
+TlsStream::TlsStream(asio::ip::tcp::socket& socket, SslPtr ssl, const Deadline& deadline, const PhaseClock& clock)
     : socket_(socket), ssl_(std::move(ssl)), deadline_(deadline), clock_(clock)
 {
     BIO* bio = BIO_new(socket_bio_method());
@@ -116,7 +113,7 @@ int TlsStream::receive_for_openssl(BIO* bio, char* data, std::size_t size, std::
     // A peer that keeps sending would never let a read block: past the
     // deadline, reads stop as if nothing came, and the wait that follows
     // reports the timeout.
-    if (self.deadline_passed()) {
+    if (self.deadline_.passed()) {
         BIO_set_retry_read(bio);
         return 0;
     }
@@ -137,21 +134,16 @@ int TlsStream::receive_for_openssl(BIO* bio, char* data, std::size_t size, std::
     return 1;
 }
 
-bool TlsStream::deadline_passed() const
-{
-    return deadline_.expiry() <= asio::steady_timer::clock_type::now();
-}
-
+// The deadline's sweeper cancels the wait once the deadline has passed.
 asio::awaitable<StreamResult> TlsStream::wait(asio::socket_base::wait_type type)
 {
-    if (deadline_passed()) {
+    if (deadline_.passed()) {
         co_return StreamResult{StreamStatus::timeout, {}};
     }
-    auto result = co_await (socket_.async_wait(type, use_tuple) || deadline_.async_wait(use_tuple));
-    if (result.index() == 1) {
+    const auto [ec] = co_await socket_.async_wait(type, use_tuple);
+    if (deadline_.passed()) {
         co_return StreamResult{StreamStatus::timeout, {}};
     }
-    const auto [ec] = std::get<0>(result);
     co_return ec ? socket_failure(ec) : StreamResult{};
 }
 

@@ -12,7 +12,6 @@
 // deadline, in the coroutine.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -20,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "prober/deadline_sweeper.hpp"
 #include "prober/openssl_handles.hpp"
 #include "prober/phase_clock.hpp"
 
@@ -52,10 +52,9 @@ struct WireMarks {
 
 class TlsStream {
 public:
-    // Every operation ends with StreamStatus::timeout once `deadline` expires;
-    // the caller moves the deadline per phase.
-    TlsStream(boost::asio::ip::tcp::socket& socket, SslPtr ssl, boost::asio::steady_timer& deadline,
-              const PhaseClock& clock);
+    // Every operation ends with StreamStatus::timeout once `deadline` (of
+    // `socket`) passes; the caller moves the deadline per phase.
+    TlsStream(boost::asio::ip::tcp::socket& socket, SslPtr ssl, const Deadline& deadline, const PhaseClock& clock);
     TlsStream(const TlsStream&) = delete;
     TlsStream& operator=(const TlsStream&) = delete;
 
@@ -82,11 +81,10 @@ private:
 
     boost::asio::awaitable<StreamResult> after_ssl_call(int result);
     boost::asio::awaitable<StreamResult> wait(boost::asio::socket_base::wait_type type);
-    [[nodiscard]] bool deadline_passed() const;
 
     boost::asio::ip::tcp::socket& socket_;
     SslPtr ssl_;
-    boost::asio::steady_timer& deadline_;
+    const Deadline& deadline_;
     const PhaseClock& clock_;
     WireMarks marks_;
     // How the socket failed under an OpenSSL call (EOF, reset, another
