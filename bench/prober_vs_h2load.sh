@@ -394,7 +394,7 @@ print(f"Machine: {env['cpus']} CPUs, {env['cpu_model']}, Linux {env['kernel']}; 
       "builds and tests, so the figures are noisy; the rounds alternate the clients so "
       "that noise falls on all of them alike.")
 print(f"Software: {env['openssl_version']}, {env['nginx_version']}, {env['h2load_version']}; "
-      f"tlsprobe {env['tlsprobe_version']} (release build, mimalloc).\n")
+      f"{env['tlsprobe_version']} (release build, mimalloc).\n")
 print(f"Reproduce (as root, from the repository): `{env['command_line']}`\n")
 pin = ("client pinned to CPU 0 and nginx to CPU 1 with `taskset`"
        if env["pin"] == "1" else "no CPU pinning")
