@@ -55,6 +55,7 @@ int run_capture(const CaptureConfig& config)
         // What a run waits for before its first probe (runs/capture_agents.hpp).
         writer->append(boost::json::serialize(boost::json::object{
             {"type", "capture_ready"}, {"vantage", config.vantage}, {"interface", config.interface}}));
+        writer->flush();
     };
     hooks.on_flow = [&](const capture::FlowTimeline& flow) {
         writer->append(capture::to_json_line(flow, config.vantage));
@@ -70,6 +71,9 @@ int run_capture(const CaptureConfig& config)
                     pipeline.table().counters().flows_created);
     };
     const capture::AgentStop stop = capture::run_agent(options, hooks);
+    if (writer) {
+        writer->close();
+    }
     return stop == capture::AgentStop::sigint ? static_cast<int>(core::ExitCode::interrupted) : 0;
 }
 

@@ -59,6 +59,8 @@ int run_flows(const FlowsConfig& config)
         });
     if (config.out != "-") {
         core::write_file_atomically(config.out, file_text);
+    } else if (to_stdout) {
+        to_stdout->close();
     }
     if (summary.input_error) {
         throw core::InputError(fmt::format("{}: capture file is damaged or truncated ({}); the {} timelines read "

@@ -71,7 +71,7 @@ boost::json::object tuple_json(const tcp::endpoint& src, const tcp::endpoint& ds
             {"dst_port", dst.port()}};
 }
 
-asio::awaitable<void> relay_connection(tcp::socket client, const RelayConfig& config, const core::JsonlWriter& log)
+asio::awaitable<void> relay_connection(tcp::socket client, const RelayConfig& config, core::JsonlWriter& log)
 {
     boost::system::error_code error;
     const auto client_end = client.remote_endpoint(error);
@@ -100,7 +100,7 @@ asio::awaitable<void> relay_connection(tcp::socket client, const RelayConfig& co
     co_await (pump(client, upstream) && pump(upstream, client));
 }
 
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, const RelayConfig& config, const core::JsonlWriter& log)
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, const RelayConfig& config, core::JsonlWriter& log)
 {
     for (;;) {
         auto [error, socket] = co_await acceptor.async_accept(as_tuple);
@@ -136,7 +136,8 @@ void run_relay(const RelayConfig& config)
         throw core::EnvironmentError(
             fmt::format("relay: cannot listen on {}: {}", fmt::streamed(config.listen), error.message()));
     }
-    const core::JsonlWriter log(config.log);
+    // Written line by line: `lab status` reads the log while the relay runs.
+    core::JsonlWriter log(config.log, std::chrono::milliseconds(0));
     const core::StopSignals stop_signals;
     // A duplicate, because the descriptor object closes what it holds.
     asio::posix::stream_descriptor signals(io, ::fcntl(stop_signals.fd(), F_DUPFD_CLOEXEC, 0));

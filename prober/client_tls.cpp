@@ -3,7 +3,11 @@
 #include <boost/asio/ip/address.hpp>
 #include <fmt/format.h>
 
+#include <span>
+#include <string_view>
+
 #include "core/errors.hpp"
+#include "core/sha256.hpp"
 
 namespace tlsprobe::prober {
 namespace {
@@ -14,8 +18,39 @@ namespace {
 // for itself, and servers must ignore extensions they do not know.
 constexpr unsigned int padding_extension_type = 0xFFA5;
 
+std::size_t uint24_at(std::span<const unsigned char> bytes, std::size_t at)
+{
+    return std::size_t{bytes[at]} << 16 | std::size_t{bytes[at + 1]} << 8 | std::size_t{bytes[at + 2]};
+}
+
+// The first certificate (the leaf) of a Certificate handshake message: a
+// 4-byte message header, in TLS 1.3 a certificate_request_context
+// (RFC 8446 section 4.4.2), the list's 24-bit length, then the leaf's 24-bit
+// length and DER (RFC 5246 section 7.4.2). Empty when the message is too
+// short for what its lengths say; OpenSSL then fails the handshake itself.
+std::string_view leaf_certificate(std::span<const unsigned char> message, bool tls13)
+{
+    std::size_t at = 4;
+    if (tls13) {
+        if (message.size() <= at) {
+            return {};
+        }
+        at += 1 + std::size_t{message[at]};
+    }
+    at += 3;
+    if (message.size() < at + 3) {
+        return {};
+    }
+    const std::size_t size = uint24_at(message, at);
+    at += 3;
+    if (message.size() - at < size) {
+        return {};
+    }
+    return {reinterpret_cast<const char*>(message.data() + at), size};
+}
+
 void observe_message(int write_p, int /*version*/, int content_type, const void* buf, std::size_t len,
-                     SSL* /*ssl*/, void* arg)
+                     SSL* ssl, void* arg)
 {
     auto& messages = *static_cast<TlsMessages*>(arg);
     const auto* bytes = static_cast<const unsigned char*>(buf);
@@ -26,9 +61,20 @@ void observe_message(int write_p, int /*version*/, int content_type, const void*
     }
     if (content_type == SSL3_RT_HANDSHAKE && len > 0 && write_p == 1 && bytes[0] == SSL3_MT_CLIENT_HELLO) {
         messages.client_hello_bytes = static_cast<std::uint32_t>(len);
+    } else if (content_type == SSL3_RT_HANDSHAKE && len > 0 && write_p == 0 && bytes[0] == SSL3_MT_CERTIFICATE) {
+        // Hashed once, here, from the bytes the server sent: nothing re-encodes the certificate later.
+        const auto leaf = leaf_certificate(std::span(bytes, len), SSL_version(ssl) == TLS1_3_VERSION);
+        if (!leaf.empty()) {
+            messages.server_cert_sha256 = core::sha256_hex(leaf);
+        }
     } else if (content_type == SSL3_RT_ALERT && len >= 2) {
         (write_p == 1 ? messages.alert_sent : messages.alert_received) = bytes[1];
     }
+}
+
+int accept_unverified(X509_STORE_CTX* /*store*/, void* /*arg*/)
+{
+    return 1;
 }
 
 int add_padding(SSL* /*ssl*/, unsigned int /*type*/, unsigned int /*context*/, const unsigned char** out,
@@ -122,7 +168,14 @@ ClientTls::ClientTls(const scenarios::TlsOptions& options, std::string host)
         const auto wire = alpn_wire_format(options.alpn);
         SSL_CTX_set_alpn_protos(ctx, wire.data(), static_cast<unsigned int>(wire.size()));
     }
-    if (verify_) {
+    if (!verify_) {
+        // With SSL_VERIFY_NONE OpenSSL still builds and checks the chain (and
+        // only then ignores the result); this callback stands in for
+        // X509_verify_cert, so an unverified handshake does none of that work
+        // and its verify result stays X509_V_OK.
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+        SSL_CTX_set_cert_verify_callback(ctx, accept_unverified, nullptr);
+    } else {
         SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
         const bool loaded = options.ca_file ? SSL_CTX_load_verify_file(ctx, options.ca_file->c_str()) == 1
                                             : SSL_CTX_set_default_verify_paths(ctx) == 1;

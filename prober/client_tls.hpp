@@ -18,6 +18,9 @@ struct TlsMessages {
     // A handshake message, alert or ChangeCipherSpec from the server parsed
     // as TLS: when false after server bytes arrived, the peer does not speak TLS.
     bool server_spoke_tls = false;
+    // SHA-256 (hex) of the leaf certificate's DER as the server's Certificate
+    // message carried it; empty when no such message came (a resumed session).
+    std::string server_cert_sha256;
 };
 
 class ClientTls {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "prober/arrival_schedule.hpp"
+#include "prober/ec_key_engine.hpp"
 #include "prober/outcome_rules.hpp"
 #include "prober/port_plan.hpp"
 #include "prober/probe.hpp"
@@ -38,7 +39,8 @@ std::string http_request(const std::string& host)
 // One worker thread's world. Only its own thread touches it, except the
 // atomics (read by the progress line). The io_context is the last member so
 // it is destroyed first: probes stopped at an interrupt are coroutine frames
-// inside it, and they refer to the members above (their records, the environment).
+// inside it, and they refer to the members above (their records, the
+// environment, the deadline sweeper).
 struct Worker {
     Worker(const scenarios::RunPlan& plan, ProbeEnvironment environment, unsigned index, unsigned workers,
            std::uint32_t concurrency)
@@ -47,6 +49,7 @@ struct Worker {
     }
 
     ProbeEnvironment env;
+    DeadlineSweeper deadlines{deadline_resolution};
     ArrivalSchedule schedule;
     std::uint32_t cap;
     // The records of the probes started and not yet written, one per probe in
@@ -133,7 +136,7 @@ void write_record(Worker& worker, const ProbeRecord& record, const ProbeSink& si
 asio::awaitable<void> probe_and_record(Worker& worker, std::list<ProbeRecord>::iterator record,
                                        const ProbeSink& sink, BusyPorts& busy)
 {
-    co_await run_probe(worker.env, *record);
+    co_await run_probe(worker.env, worker.deadlines, *record);
     busy.release(record->src_port);
     write_record(worker, *record, sink);
     worker.flying.erase(record);
@@ -167,8 +170,12 @@ asio::awaitable<void> launch(Worker& worker, const PortPlan& ports, BusyPorts& b
         if (duration_ns ? slot.due_ns >= *duration_ns : slot.probe_index >= planned) {
             break;
         }
-        arrival.expires_at(clock.at(slot.due_ns));
-        co_await arrival.async_wait(use_tuple);
+        // A probe already due (always, at --rate 0) starts without a trip
+        // through the timer queue, which would re-arm the timerfd for nothing.
+        if (clock.now_ns() < slot.due_ns) {
+            arrival.expires_at(clock.at(slot.due_ns));
+            co_await arrival.async_wait(use_tuple);
+        }
         const auto assignment = ports.at(slot.probe_index);
         bool late = false;
         while (!worker.stopping) {
@@ -235,6 +242,7 @@ Fleet::Fleet(const scenarios::RunPlan& plan, asio::ip::tcp::endpoint target, asi
 FleetReport Fleet::run()
 {
     const core::StopSignals stop_signals;
+    install_ec_key_engine();
 
     const PhaseClock clock;
     const PortPlan ports(plan_);
@@ -262,6 +270,7 @@ FleetReport Fleet::run()
             .http_request = http_request(tls_.server_name().empty() ? plan_.target.host : tls_.server_name()),
             .resume = plan_.tls.resume,
             .resumable = nullptr,
+            .resumable_cert_sha256 = {},
         };
         workers.push_back(std::make_unique<Worker>(plan_, std::move(environment), i, count, std::max(1U, share)));
     }

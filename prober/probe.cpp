@@ -1,7 +1,6 @@
 #include "prober/probe.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -19,7 +18,6 @@ namespace tlsprobe::prober {
 namespace {
 
 namespace asio = boost::asio;
-using namespace asio::experimental::awaitable_operators;
 using tcp = asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
@@ -33,7 +31,10 @@ void record_alert(ProbeRecord& record, const TlsMessages& messages)
     }
 }
 
-void record_tls_facts(ProbeRecord& record, SSL* ssl)
+// `offered_cert_sha256`: the certificate hash of the session offered for
+// resumption; a resumed handshake carries no Certificate message to hash.
+void record_tls_facts(ProbeRecord& record, SSL* ssl, const TlsMessages& messages,
+                      const std::string& offered_cert_sha256)
 {
     record.tls_version = SSL_get_version(ssl);
     record.cipher = SSL_get_cipher_name(ssl);
@@ -44,13 +45,8 @@ void record_tls_facts(ProbeRecord& record, SSL* ssl)
     unsigned int alpn_size = 0;
     SSL_get0_alpn_selected(ssl, &alpn, &alpn_size);
     record.alpn.assign(reinterpret_cast<const char*>(alpn), alpn_size);
-    if (X509* certificate = SSL_get0_peer_certificate(ssl)) {
-        std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-        unsigned int size = 0;
-        X509_digest(certificate, EVP_sha256(), digest.data(), &size);
-        record.server_cert_sha256 = core::to_hex(std::span(digest.data(), size));
-    }
     record.resumed = SSL_session_reused(ssl) == 1;
+    record.server_cert_sha256 = record.resumed ? offered_cert_sha256 : messages.server_cert_sha256;
 }
 
 // Reads the HTTP response; returns how the read ended once the response is
@@ -120,7 +116,7 @@ ProbeRecord new_probe_record(const ProbeEnvironment& env, const ProbeTicket& tic
     return record;
 }
 
-asio::awaitable<void> run_probe(ProbeEnvironment& env, ProbeRecord& record)
+asio::awaitable<void> run_probe(ProbeEnvironment& env, DeadlineSweeper& deadlines, ProbeRecord& record)
 {
     const PhaseClock& clock = env.clock;
     const auto executor = co_await asio::this_coro::executor;
@@ -140,18 +136,18 @@ asio::awaitable<void> run_probe(ProbeEnvironment& env, ProbeRecord& record)
         co_return;
     }
 
-    asio::steady_timer deadline(executor);
+    Deadline deadline(deadlines, socket);
     deadline.expires_after(env.connect_timeout);
     record.t.connect_start = clock.now_ns();
-    auto connected = co_await (socket.async_connect(env.target, use_tuple) || deadline.async_wait(use_tuple));
-    if (connected.index() == 1) {
+    const auto [connect_ec] = co_await socket.async_connect(env.target, use_tuple);
+    if (connect_ec == asio::error::operation_aborted && deadline.passed()) {
         record.outcome = Outcome::connect_timeout;
         record.tcp_at_end = read_tcp_info(socket.native_handle());
         close_socket(socket, false);
         record.t.closed = clock.now_ns();
         co_return;
     }
-    if (const auto [connect_ec] = std::get<0>(connected); connect_ec) {
+    if (connect_ec) {
         record.outcome = connect_outcome(connect_ec);
         record.error = "connect: " + connect_ec.message();
         close_socket(socket, false);
@@ -162,8 +158,10 @@ asio::awaitable<void> run_probe(ProbeEnvironment& env, ProbeRecord& record)
     record.src_ip = socket.local_endpoint(ec).address().to_string();
 
     TlsMessages messages;
-    TlsStream stream(socket, env.tls.new_connection(messages, env.resume ? env.resumable.get() : nullptr), deadline,
-                     clock);
+    SSL_SESSION* offered = env.resume ? env.resumable.get() : nullptr;
+    // Copied now: another probe of this worker may replace env.resumable before this handshake ends.
+    const std::string offered_cert_sha256 = offered != nullptr ? env.resumable_cert_sha256 : std::string();
+    TlsStream stream(socket, env.tls.new_connection(messages, offered), deadline, clock);
     deadline.expires_after(env.handshake_timeout);
     auto handshake = co_await stream.start_handshake();
     record.t.client_hello = stream.marks().first_write_ns;
@@ -198,7 +196,7 @@ asio::awaitable<void> run_probe(ProbeEnvironment& env, ProbeRecord& record)
     }
     record.t.handshake_done = clock.now_ns();
     record.client_hello_acked = true;
-    record_tls_facts(record, stream.ssl());
+    record_tls_facts(record, stream.ssl(), messages, offered_cert_sha256);
 
     deadline.expires_after(env.data_timeout);
     StreamResult exchange;
@@ -213,6 +211,7 @@ asio::awaitable<void> run_probe(ProbeEnvironment& env, ProbeRecord& record)
     if (exchange.ok()) {
         record.outcome = Outcome::ok;
         if (env.hold.count() > 0) {
+            deadline.clear();
             asio::steady_timer hold(executor, env.hold);
             co_await hold.async_wait(use_tuple);
         }
@@ -235,6 +234,7 @@ asio::awaitable<void> run_probe(ProbeEnvironment& env, ProbeRecord& record)
         if (SSL_SESSION* session = SSL_get1_session(stream.ssl()); session != nullptr) {
             if (SSL_SESSION_is_resumable(session) == 1) {
                 env.resumable.reset(session);
+                env.resumable_cert_sha256 = record.server_cert_sha256;
             } else {
                 SSL_SESSION_free(session);
             }

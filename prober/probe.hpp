@@ -9,6 +9,7 @@
 #include <string>
 
 #include "prober/client_tls.hpp"
+#include "prober/deadline_sweeper.hpp"
 #include "prober/phase_clock.hpp"
 #include "prober/probe_record.hpp"
 #include "scenarios/run_plan.hpp"
@@ -30,6 +31,7 @@ struct ProbeEnvironment {
     std::string http_request;               // the bytes of the GET, built once
     bool resume = false;
     SslSessionPtr resumable;                // the newest session this worker can resume
+    std::string resumable_cert_sha256;      // the server certificate's hash in the handshake that made it
 };
 
 struct ProbeTicket {
@@ -46,7 +48,8 @@ struct ProbeTicket {
 // Runs the probe that `record` (from new_probe_record) describes. Each phase
 // is written into the record as it happens, so at any suspension the record
 // holds everything seen so far: a run that stops the probe early writes it as
-// it stands (Outcome::interrupted) instead of losing it.
-boost::asio::awaitable<void> run_probe(ProbeEnvironment& env, ProbeRecord& record);
+// it stands (Outcome::interrupted) instead of losing it. Its phase deadlines
+// are kept by `deadlines`, the sweeper of the thread it runs on.
+boost::asio::awaitable<void> run_probe(ProbeEnvironment& env, DeadlineSweeper& deadlines, ProbeRecord& record);
 
 }  // namespace tlsprobe::prober

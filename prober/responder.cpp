@@ -4,7 +4,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -106,17 +105,17 @@ void drain(tcp::socket& socket)
     }
 }
 
-// Sends our FIN first, then gives the client until the deadline to close its side.
-asio::awaitable<void> close_first(tcp::socket& socket, asio::steady_timer& deadline)
+// Sends our FIN first, then gives the client until the deadline to close
+// its side (the deadline's sweeper cancels the read).
+asio::awaitable<void> close_first(tcp::socket& socket, const Deadline& deadline)
 {
-    using namespace asio::experimental::awaitable_operators;
     boost::system::error_code ec;
     drain(socket);
     socket.shutdown(tcp::socket::shutdown_send, ec);
     std::array<char, 512> sink;
-    for (;;) {
-        auto read = co_await (socket.async_read_some(asio::buffer(sink), use_tuple) || deadline.async_wait(use_tuple));
-        if (read.index() == 1 || std::get<0>(std::get<0>(read))) {
+    while (!deadline.passed()) {
+        const auto [read_ec, got] = co_await socket.async_read_some(asio::buffer(sink), use_tuple);
+        if (read_ec) {
             break;
         }
     }
@@ -144,16 +143,17 @@ asio::awaitable<StreamResult> read_request(TlsStream& stream)
 }
 
 asio::awaitable<void> serve_connection(tcp::socket socket, SSL_CTX* context, const ResponderConfig& config,
-                                       const PhaseClock& clock)
+                                       const PhaseClock& clock, DeadlineSweeper& deadlines)
 {
-    asio::steady_timer deadline(socket.get_executor());
-    deadline.expires_after(config.handshake_timeout);
+    Deadline deadline(deadlines, socket);
     if (config.behaviour == ServerBehaviour::silent) {
-        co_await deadline.async_wait(use_tuple);
+        asio::steady_timer silence(socket.get_executor(), config.handshake_timeout);
+        co_await silence.async_wait(use_tuple);
         deadline.expires_after(config.data_timeout);
         co_await close_first(socket, deadline);
         co_return;
     }
+    deadline.expires_after(config.handshake_timeout);
     SslPtr ssl(SSL_new(context));
     SSL_set_accept_state(ssl.get());
     TlsStream stream(socket, std::move(ssl), deadline, clock);
@@ -187,12 +187,19 @@ asio::awaitable<void> serve_connection(tcp::socket socket, SSL_CTX* context, con
 // Accepts on one socket per address and hands each connection to the next
 // thread's io_context in turn: a single listener, so a second server on the
 // same address fails to bind instead of silently sharing the port.
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::vector<asio::any_io_executor> threads,
+// A thread that serves connections: its io_context's executor and the
+// sweeper of its connections' deadlines.
+struct ServingThread {
+    asio::any_io_executor executor;
+    DeadlineSweeper* deadlines;
+};
+
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::vector<ServingThread> threads,
                                   SSL_CTX* context, const ResponderConfig& config, const PhaseClock& clock)
 {
     asio::steady_timer backoff(acceptor.get_executor());
     for (std::size_t next = 0;; next = (next + 1) % threads.size()) {
-        auto [ec, socket] = co_await acceptor.async_accept(threads[next], use_tuple);
+        auto [ec, socket] = co_await acceptor.async_accept(threads[next].executor, use_tuple);
         if (ec == asio::error::operation_aborted) {
             co_return;
         }
@@ -203,7 +210,9 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::vector<asio::any
             co_await backoff.async_wait(use_tuple);
             continue;
         }
-        asio::co_spawn(threads[next], serve_connection(std::move(socket), context, config, clock), asio::detached);
+        asio::co_spawn(threads[next].executor,
+                       serve_connection(std::move(socket), context, config, clock, *threads[next].deadlines),
+                       asio::detached);
     }
 }
 
@@ -243,11 +252,14 @@ void serve(const ResponderConfig& config)
     const SslCtxPtr context = server_context(config);
     const PhaseClock clock;
     const unsigned count = config.threads != 0 ? config.threads : std::max(1U, std::thread::hardware_concurrency());
+    // Made before the io_contexts, so they outlive the connections destroyed with them.
+    std::vector<std::unique_ptr<DeadlineSweeper>> sweepers;
     std::vector<std::unique_ptr<asio::io_context>> ios;
-    std::vector<asio::any_io_executor> executors;
+    std::vector<ServingThread> serving;
     for (unsigned i = 0; i < count; ++i) {
+        sweepers.push_back(std::make_unique<DeadlineSweeper>(deadline_resolution));
         ios.push_back(std::make_unique<asio::io_context>(1));
-        executors.emplace_back(ios.back()->get_executor());
+        serving.push_back({ios.back()->get_executor(), sweepers.back().get()});
     }
     std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
     for (const auto& listen : config.listen) {
@@ -261,7 +273,7 @@ void serve(const ResponderConfig& config)
     spdlog::info("serving with behaviour {} on {} thread(s)", to_string(config.behaviour), count);
 
     for (auto& acceptor : acceptors) {
-        asio::co_spawn(*ios.front(), accept_loop(*acceptor, executors, context.get(), config, clock), asio::detached);
+        asio::co_spawn(*ios.front(), accept_loop(*acceptor, serving, context.get(), config, clock), asio::detached);
     }
     // Without this an idle thread's io_context would return at once.
     std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;

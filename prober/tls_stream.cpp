@@ -1,7 +1,6 @@
 #include "prober/tls_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <array>
@@ -10,15 +9,7 @@ namespace tlsprobe::prober {
 namespace {
 
 namespace asio = boost::asio;
-using namespace asio::experimental::awaitable_operators;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-// Each direction of the BIO pair. OpenSSL allocates both buffers with the
-// pair and keeps them for the connection's life, so they are most of what an
-// idle held connection costs; 4 KiB takes a typical handshake flight or HTTP
-// response in one recv(2). A full TLS record (16 KiB) passes in pieces;
-// OpenSSL asks for more until it has it.
-constexpr std::size_t bio_pair_bytes = 4096;
 
 StreamResult socket_failure(const boost::system::error_code& ec)
 {
@@ -59,146 +50,139 @@ std::string_view to_string(StreamStatus status)
     return "socket_error";
 }
 
-TlsStream::TlsStream(asio::ip::tcp::socket& socket, SslPtr ssl, asio::steady_timer& deadline,
-                     const PhaseClock& clock)
+BIO_METHOD* TlsStream::socket_bio_method()
+{
+    // Made once per process and never freed: every SSL of every thread shares it.
+    static BIO_METHOD* const method = [] {
+        BIO_METHOD* made = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "tlsprobe socket");
+        BIO_meth_set_write_ex(made, send_from_openssl);
+        BIO_meth_set_read_ex(made, receive_for_openssl);
+        // OpenSSL flushes after each flight; every byte is already with the kernel or pending in OpenSSL.
+        BIO_meth_set_ctrl(made, [](BIO* /*bio*/, int command, long /*number*/, void* /*pointer*/) -> long {
+            return command == BIO_CTRL_FLUSH ? 1 : 0;
+        });
+        BIO_meth_set_create(made, [](BIO* bio) {
+            BIO_set_init(bio, 1);
+            return 1;
+        });
+        return made;
+    }();
+    return method;
+}
+
+TlsStream::TlsStream(asio::ip::tcp::socket& socket, SslPtr ssl, const Deadline& deadline, const PhaseClock& clock)
     : socket_(socket), ssl_(std::move(ssl)), deadline_(deadline), clock_(clock)
 {
-    BIO* internal = nullptr;
-    BIO_new_bio_pair(&internal, bio_pair_bytes, &network_, bio_pair_bytes);
-    SSL_set_bio(ssl_.get(), internal, internal);
+    BIO* bio = BIO_new(socket_bio_method());
+    BIO_set_data(bio, this);
+    SSL_set_bio(ssl_.get(), bio, bio);
+    // Without read-ahead OpenSSL asks for each record's 5-byte header and its
+    // body in two reads: two recv(2) per record instead of one per arrival.
+    SSL_set_read_ahead(ssl_.get(), 1);
     socket_.non_blocking(true);
 }
 
-TlsStream::~TlsStream()
+int TlsStream::send_from_openssl(BIO* bio, const char* data, std::size_t size, std::size_t* sent)
 {
-    BIO_free(network_);
+    auto& self = *static_cast<TlsStream*>(BIO_get_data(bio));
+    BIO_clear_retry_flags(bio);
+    // Stamped before the call: on a busy host the peer can be scheduled
+    // (and answer) between send(2) returning and this thread running again.
+    const std::int64_t handed_over_ns = self.clock_.now_ns();
+    boost::system::error_code ec;
+    *sent = self.socket_.write_some(asio::buffer(data, size), ec);
+    if (would_block(ec)) {
+        BIO_set_retry_write(bio);
+        return 0;
+    }
+    if (ec) {
+        self.socket_end_ = socket_failure(ec);
+        return 0;
+    }
+    if (!self.marks_.first_write_ns) {
+        self.marks_.first_write_ns = handed_over_ns;
+    }
+    self.marks_.bytes_written += *sent;
+    return 1;
 }
 
-bool TlsStream::deadline_passed() const
+int TlsStream::receive_for_openssl(BIO* bio, char* data, std::size_t size, std::size_t* received)
 {
-    return deadline_.expiry() <= asio::steady_timer::clock_type::now();
+    auto& self = *static_cast<TlsStream*>(BIO_get_data(bio));
+    BIO_clear_retry_flags(bio);
+    // A peer that keeps sending would never let a read block: past the
+    // deadline, reads stop as if nothing came, and the wait that follows
+    // reports the timeout.
+    if (self.deadline_.passed()) {
+        BIO_set_retry_read(bio);
+        return 0;
+    }
+    boost::system::error_code ec;
+    *received = self.socket_.read_some(asio::buffer(data, size), ec);
+    if (would_block(ec)) {
+        BIO_set_retry_read(bio);
+        return 0;
+    }
+    if (ec) {
+        self.socket_end_ = socket_failure(ec);
+        return 0;
+    }
+    if (!self.marks_.first_read_ns) {
+        self.marks_.first_read_ns = self.clock_.now_ns();
+    }
+    self.marks_.bytes_read += *received;
+    return 1;
 }
 
+// The deadline's sweeper cancels the wait once the deadline has passed.
 asio::awaitable<StreamResult> TlsStream::wait(asio::socket_base::wait_type type)
 {
-    auto result = co_await (socket_.async_wait(type, use_tuple) || deadline_.async_wait(use_tuple));
-    if (result.index() == 1) {
+    if (deadline_.passed()) {
         co_return StreamResult{StreamStatus::timeout, {}};
     }
-    const auto [ec] = std::get<0>(result);
+    const auto [ec] = co_await socket_.async_wait(type, use_tuple);
+    if (deadline_.passed()) {
+        co_return StreamResult{StreamStatus::timeout, {}};
+    }
     co_return ec ? socket_failure(ec) : StreamResult{};
 }
 
-asio::awaitable<StreamResult> TlsStream::flush()
-{
-    char* pending = nullptr;
-    while (const int available = BIO_nread0(network_, &pending)) {
-        if (available < 0) {
-            break;
-        }
-        // Stamped before the call: on a busy host the peer can be scheduled
-        // (and answer) between send(2) returning and this thread running again.
-        const std::int64_t handed_over_ns = clock_.now_ns();
-        boost::system::error_code ec;
-        const std::size_t sent = socket_.write_some(asio::buffer(pending, static_cast<std::size_t>(available)), ec);
-        if (would_block(ec)) {
-            if (auto waited = co_await wait(asio::socket_base::wait_write); !waited.ok()) {
-                co_return waited;
-            }
-            continue;
-        }
-        if (ec) {
-            co_return socket_failure(ec);
-        }
-        if (!marks_.first_write_ns) {
-            marks_.first_write_ns = handed_over_ns;
-        }
-        marks_.bytes_written += sent;
-        BIO_nread(network_, &pending, static_cast<int>(sent));
-    }
-    co_return StreamResult{};
-}
-
-asio::awaitable<StreamResult> TlsStream::fill()
-{
-    for (;;) {
-        if (deadline_passed()) {
-            co_return StreamResult{StreamStatus::timeout, {}};
-        }
-        char* space = nullptr;
-        const int room = BIO_nwrite0(network_, &space);
-        if (room <= 0) {
-            // OpenSSL has not consumed what it was given: nothing to read yet.
-            co_return StreamResult{};
-        }
-        boost::system::error_code ec;
-        const std::size_t got = socket_.read_some(asio::buffer(space, static_cast<std::size_t>(room)), ec);
-        if (would_block(ec)) {
-            if (auto waited = co_await wait(asio::socket_base::wait_read); !waited.ok()) {
-                co_return waited;
-            }
-            continue;
-        }
-        if (ec) {
-            co_return socket_failure(ec);
-        }
-        if (!marks_.first_read_ns) {
-            marks_.first_read_ns = clock_.now_ns();
-        }
-        marks_.bytes_read += got;
-        BIO_nwrite(network_, &space, static_cast<int>(got));
-        co_return StreamResult{};
-    }
-}
-
-// After an SSL_* call: send what OpenSSL produced (a flight, an alert), then
-// either feed it more bytes (empty optional: call again) or report why it stopped.
+// After an SSL_* call that did not succeed: wait until the socket can take
+// or give what OpenSSL needs (ok: call again), or report why it stopped. A
+// socket failure under the call (EOF, reset) is told as itself, not as the
+// TLS error OpenSSL makes of it.
 asio::awaitable<StreamResult> TlsStream::after_ssl_call(int result)
 {
-    const int error = SSL_get_error(ssl_.get(), result);
-    if (auto flushed = co_await flush(); !flushed.ok()) {
-        co_return flushed;
-    }
-    switch (error) {
+    switch (SSL_get_error(ssl_.get(), result)) {
     case SSL_ERROR_WANT_READ:
-        co_return co_await fill();
+        co_return co_await wait(asio::socket_base::wait_read);
     case SSL_ERROR_WANT_WRITE:
-        co_return StreamResult{};
+        co_return co_await wait(asio::socket_base::wait_write);
     case SSL_ERROR_ZERO_RETURN:
         co_return StreamResult{StreamStatus::close_notify, {}};
     default:
+        if (socket_end_) {
+            co_return *socket_end_;
+        }
         co_return StreamResult{StreamStatus::tls_error, openssl_errors()};
     }
-}
-
-asio::awaitable<StreamResult> TlsStream::step_handshake()
-{
-    ERR_clear_error();
-    const int result = SSL_do_handshake(ssl_.get());
-    if (result == 1) {
-        co_return co_await flush();
-    }
-    co_return co_await after_ssl_call(result);
 }
 
 asio::awaitable<StreamResult> TlsStream::start_handshake()
 {
     // Returns as soon as the whole first flight is with the kernel, without
     // waiting for the server: the caller snapshots TCP_INFO "at ClientHello"
-    // next. A flight larger than the BIO pair (a padded ClientHello) takes
-    // more than one SSL_do_handshake call (SSL_ERROR_WANT_WRITE).
+    // next. OpenSSL asks to read (SSL_ERROR_WANT_READ) only once it has
+    // written all of the flight; a flight the socket cannot take at once (a
+    // padded ClientHello) takes more than one call (SSL_ERROR_WANT_WRITE).
     for (;;) {
         ERR_clear_error();
         const int result = SSL_do_handshake(ssl_.get());
-        const int error = result == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl_.get(), result);
-        if (auto flushed = co_await flush(); !flushed.ok()) {
-            co_return flushed;
-        }
-        if (error == SSL_ERROR_NONE || error == SSL_ERROR_WANT_READ) {
+        if (result == 1 || SSL_get_error(ssl_.get(), result) == SSL_ERROR_WANT_READ) {
             co_return StreamResult{};
         }
-        if (error != SSL_ERROR_WANT_WRITE) {
-            co_return StreamResult{StreamStatus::tls_error, openssl_errors()};
+        if (auto waited = co_await after_ssl_call(result); !waited.ok()) {
+            co_return waited;
         }
     }
 }
@@ -206,8 +190,13 @@ asio::awaitable<StreamResult> TlsStream::start_handshake()
 asio::awaitable<StreamResult> TlsStream::handshake()
 {
     while (!SSL_is_init_finished(ssl_.get())) {
-        if (auto step = co_await step_handshake(); !step.ok()) {
-            co_return step;
+        ERR_clear_error();
+        const int result = SSL_do_handshake(ssl_.get());
+        if (result == 1) {
+            break;
+        }
+        if (auto waited = co_await after_ssl_call(result); !waited.ok()) {
+            co_return waited;
         }
     }
     co_return StreamResult{};
@@ -221,9 +210,6 @@ asio::awaitable<StreamResult> TlsStream::write(std::string_view data)
         const int result = SSL_write_ex(ssl_.get(), data.data(), data.size(), &written);
         if (result == 1) {
             data.remove_prefix(written);
-            if (auto flushed = co_await flush(); !flushed.ok()) {
-                co_return flushed;
-            }
             continue;
         }
         if (auto serviced = co_await after_ssl_call(result); !serviced.ok()) {
@@ -252,9 +238,16 @@ asio::awaitable<StreamResult> TlsStream::read_some(std::string& out)
 
 asio::awaitable<StreamResult> TlsStream::shutdown()
 {
-    ERR_clear_error();
-    SSL_shutdown(ssl_.get());
-    co_return co_await flush();
+    for (;;) {
+        ERR_clear_error();
+        const int result = SSL_shutdown(ssl_.get());
+        if (result >= 0) {
+            co_return StreamResult{};
+        }
+        if (auto waited = co_await after_ssl_call(result); !waited.ok()) {
+            co_return waited;
+        }
+    }
 }
 
 }  // namespace tlsprobe::prober

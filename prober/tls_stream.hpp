@@ -1,14 +1,17 @@
 #pragma once
-// TLS over a non-blocking Asio TCP socket, driven by hand through a BIO pair.
+// TLS over a non-blocking Asio TCP socket, driven by hand through a BIO of
+// our own.
 //
-// OpenSSL reads and writes a memory BIO; this class moves bytes between that
-// BIO and the socket. Owning the socket I/O lets the prober see the exact
-// moments bytes reach and leave the kernel (ClientHello out, first server
-// byte in) and reads/writes straight into the BIO's buffer, so an idle
-// connection holds no I/O buffer of its own.
+// OpenSSL reads and writes through a BIO whose callbacks call recv(2) and
+// send(2) on the socket themselves: the prober sees the exact moments bytes
+// leave and reach the kernel (ClientHello out, first server byte in), no
+// byte is copied through an intermediate buffer, and a connection holds no
+// I/O buffer of its own (OpenSSL's record buffers are given back while idle,
+// SSL_MODE_RELEASE_BUFFERS). When a call would block, OpenSSL returns
+// SSL_ERROR_WANT_READ/WRITE and the stream waits for the socket, or the
+// deadline, in the coroutine.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -16,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "prober/deadline_sweeper.hpp"
 #include "prober/openssl_handles.hpp"
 #include "prober/phase_clock.hpp"
 
@@ -48,13 +52,11 @@ struct WireMarks {
 
 class TlsStream {
 public:
-    // Every operation ends with StreamStatus::timeout once `deadline` expires;
-    // the caller moves the deadline per phase.
-    TlsStream(boost::asio::ip::tcp::socket& socket, SslPtr ssl, boost::asio::steady_timer& deadline,
-              const PhaseClock& clock);
+    // Every operation ends with StreamStatus::timeout once `deadline` (of
+    // `socket`) passes; the caller moves the deadline per phase.
+    TlsStream(boost::asio::ip::tcp::socket& socket, SslPtr ssl, const Deadline& deadline, const PhaseClock& clock);
     TlsStream(const TlsStream&) = delete;
     TlsStream& operator=(const TlsStream&) = delete;
-    ~TlsStream();
 
     // Builds the first flight, hands all of it to the kernel and returns
     // without waiting for the peer. On a client that is the ClientHello; the
@@ -71,19 +73,23 @@ public:
     [[nodiscard]] const WireMarks& marks() const { return marks_; }
 
 private:
-    boost::asio::awaitable<StreamResult> step_handshake();
+    // The BIO's callbacks (BIO_meth_set_write_ex / read_ex): one send(2) or
+    // recv(2) each, stamped into marks_.
+    static int send_from_openssl(BIO* bio, const char* data, std::size_t size, std::size_t* sent);
+    static int receive_for_openssl(BIO* bio, char* data, std::size_t size, std::size_t* received);
+    [[nodiscard]] static BIO_METHOD* socket_bio_method();
+
     boost::asio::awaitable<StreamResult> after_ssl_call(int result);
-    boost::asio::awaitable<StreamResult> flush();
-    boost::asio::awaitable<StreamResult> fill();
     boost::asio::awaitable<StreamResult> wait(boost::asio::socket_base::wait_type type);
-    [[nodiscard]] bool deadline_passed() const;
 
     boost::asio::ip::tcp::socket& socket_;
     SslPtr ssl_;
-    BIO* network_ = nullptr;   // our end of the pair; the SSL owns the other
-    boost::asio::steady_timer& deadline_;
+    const Deadline& deadline_;
     const PhaseClock& clock_;
     WireMarks marks_;
+    // How the socket failed under an OpenSSL call (EOF, reset, another
+    // error), told to the caller instead of OpenSSL's own error for it.
+    std::optional<StreamResult> socket_end_;
 };
 
 }  // namespace tlsprobe::prober

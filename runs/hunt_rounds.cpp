@@ -18,7 +18,7 @@ HuntReport run_hunt(const scenarios::RunPlan& plan, const prober::FleetEndpoints
                     std::chrono::milliseconds gap)
 {
     HuntReport report;
-    const core::JsonlWriter probes(dir / "probes.jsonl");
+    core::JsonlWriter probes(dir / "probes.jsonl");
     std::map<std::uint16_t, std::uint32_t> attempts;
     for (auto ports = planner.next_round(report.records); !ports.empty();
          ports = planner.next_round(report.records)) {
@@ -56,6 +56,7 @@ HuntReport run_hunt(const scenarios::RunPlan& plan, const prober::FleetEndpoints
             break;
         }
     }
+    probes.close();
     return report;
 }
 

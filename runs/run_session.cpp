@@ -75,7 +75,7 @@ RunResult run_session(const scenarios::Scenario& scenario)
     RunResult result;
     result.dir = make_run_directory(plan.out_dir.string(), "");
     const auto scenario_sha256 = write_scenario_file(result.dir, scenario);
-    const core::JsonlWriter probes(result.dir / "probes.jsonl");
+    core::JsonlWriter probes(result.dir / "probes.jsonl");
     spdlog::info("probing {}:{} ({}) from {} ports, {} probes at {}/s, concurrency {}, records in {}",
                  plan.target.host, plan.target.port, endpoints.target.address().to_string(),
                  prober::PortPlan(plan).size(), scenarios::planned_probes(plan), plan.rate, plan.concurrency,
@@ -87,6 +87,8 @@ RunResult run_session(const scenarios::Scenario& scenario)
         probes.append(boost::json::serialize(prober::to_json(record)));
     });
     result.fleet = fleet.run();
+    // Every record is in the file before anything reads it back (analysis, report).
+    probes.close();
     const auto stopped = agents.stop(scenario.capture_linger);
     result.facts = {
         .target = fmt::format("{}:{}", plan.target.host, plan.target.port),

@@ -1,16 +1,20 @@
 // `tlsprobe run` against `tlsprobe serve` on loopback, as a user runs them.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <openssl/pem.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <memory>
 #include <map>
 #include <set>
 #include <thread>
 
 #include "child_process.hpp"
+#include "core/sha256.hpp"
 #include "serve_process.hpp"
 #include "run_records.hpp"
 
@@ -26,6 +30,20 @@ std::vector<std::string> run_args(const Server& server, const std::filesystem::p
                                   server.ca_file(), "--out", out.string()};
     args.insert(args.end(), extra);
     return args;
+}
+
+// SHA-256 of the DER of the (first) certificate in a PEM file.
+std::string certificate_sha256(const std::string& pem_path)
+{
+    std::unique_ptr<FILE, decltype(&std::fclose)> file(std::fopen(pem_path.c_str(), "r"), &std::fclose);
+    std::unique_ptr<X509, decltype(&X509_free)> certificate(PEM_read_X509(file.get(), nullptr, nullptr, nullptr),
+                                                            &X509_free);
+    unsigned char* der = nullptr;
+    const int size = i2d_X509(certificate.get(), &der);
+    std::string hash =
+        core::sha256_hex(std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(size)));
+    OPENSSL_free(der);
+    return hash;
 }
 
 // The most probes whose [connect start, close] intervals overlap.
@@ -196,6 +214,7 @@ TEST(ProberLoopback, ResumePaddingTls12AndIpv6DoWhatTheFlagsSay)
     const auto v6 = serve.read_line(std::chrono::seconds(10));
     ASSERT_TRUE(v4 && v6);
     const auto ca = (dir.path() / "ca.pem").string();
+    const auto served_cert_sha256 = certificate_sha256(ca);
 
     // Each worker's first probe is a full handshake, every later one resumes.
     // One slot per worker, so a worker's second probe starts only after its
@@ -209,6 +228,7 @@ TEST(ProberLoopback, ResumePaddingTls12AndIpv6DoWhatTheFlagsSay)
     for (const auto& record : read_probes(resumed)) {
         full += record.resumed ? 0U : 1U;
         EXPECT_EQ(record.outcome, Outcome::ok);
+        EXPECT_EQ(record.server_cert_sha256, served_cert_sha256) << "resumed " << record.resumed;
     }
     EXPECT_EQ(full, 2U);
 
@@ -222,6 +242,7 @@ TEST(ProberLoopback, ResumePaddingTls12AndIpv6DoWhatTheFlagsSay)
         EXPECT_EQ(record.outcome, Outcome::ok) << record.error;
         EXPECT_EQ(record.client_hello_bytes, 1600U);
         EXPECT_EQ(record.tls_version, "TLSv1.2");
+        EXPECT_EQ(record.server_cert_sha256, served_cert_sha256);
         EXPECT_EQ(record.src_ip, "::1");
     }
 }

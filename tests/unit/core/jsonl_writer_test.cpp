@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -39,7 +40,7 @@ TEST(JsonlWriter, AppendsOneLinePerDocumentAfterWhatIsThere)
         std::ofstream(path) << "{\"earlier\":true}\n";
     }
     {
-        const JsonlWriter writer(path);
+        JsonlWriter writer(path);
         writer.append(R"({"a":1})");
         writer.append(R"({"b":2})");
         EXPECT_EQ(writer.path(), path);
@@ -55,7 +56,7 @@ TEST(JsonlWriter, LinesFromManyThreadsNeverInterleave)
     constexpr int threads = 8;
     constexpr int per_thread = 500;
     {
-        const JsonlWriter writer(path);
+        JsonlWriter writer(path);
         std::vector<std::thread> workers;
         for (int t = 0; t < threads; ++t) {
             workers.emplace_back([&writer, t] {
@@ -81,6 +82,48 @@ TEST(JsonlWriter, LinesFromManyThreadsNeverInterleave)
         seen.insert(line.substr(0, line.find(",\"p\"")));
     }
     EXPECT_EQ(seen.size(), lines.size());
+    fs::remove(path);
+}
+
+TEST(JsonlWriter, FlushPutsEveryAppendedLineInTheFile)
+{
+    const auto path = scratch_file("flush.jsonl");
+    fs::remove(path);
+    JsonlWriter writer(path, std::chrono::hours(1));
+    writer.append(R"({"a":1})");
+    writer.flush();
+    EXPECT_EQ(lines_of(path), (std::vector<std::string>{R"({"a":1})"}));
+    writer.append(R"({"b":2})");
+    writer.close();
+    EXPECT_EQ(lines_of(path), (std::vector<std::string>{R"({"a":1})", R"({"b":2})"}));
+    writer.append(R"({"c":3})");
+    EXPECT_EQ(lines_of(path).size(), 3U) << "after close() a line is written as it comes";
+    fs::remove(path);
+}
+
+TEST(JsonlWriter, BufferedLinesReachTheFileWithoutAFlushCall)
+{
+    const auto path = scratch_file("interval.jsonl");
+    fs::remove(path);
+    JsonlWriter writer(path);
+    writer.append(R"({"a":1})");
+    // The flusher writes within jsonl_flush_interval; the bound here is far
+    // above it so a loaded machine cannot fail the test.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (lines_of(path).empty() && std::chrono::steady_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(lines_of(path), (std::vector<std::string>{R"({"a":1})"}));
+    fs::remove(path);
+}
+
+TEST(JsonlWriter, ZeroDelayWritesEachLineAsItComes)
+{
+    const auto path = scratch_file("direct.jsonl");
+    fs::remove(path);
+    JsonlWriter writer(path, std::chrono::milliseconds(0));
+    writer.append(R"({"a":1})");
+    EXPECT_EQ(lines_of(path), (std::vector<std::string>{R"({"a":1})"}));
     fs::remove(path);
 }
 
