@@ -170,22 +170,21 @@ enum class Layout { empty, prototype_v0, tlsprobe };
 Layout check_file(const Connection& db)
 {
     const std::string file = db.file().string();
-    // The first read finds out whether this is a database at all
-    // (SQLITE_NOTADB), or one SQLite cannot read (a damaged header, a
-    // schema format it does not know).
-    const auto tables = [&] {
-        try {
-            return table_names(db);
-        } catch (const core::Error&) {
-            throw;
-        } catch (const std::runtime_error& error) {
-            throw core::InputError(error.what());
-        }
-    }();
-    auto check = db.prepare("PRAGMA quick_check");
+    // The first reads find out whether this is a database at all
+    // (SQLITE_NOTADB), or one SQLite cannot read: a damaged header, a schema
+    // format it does not know, sizes that make it run out of memory.
+    std::set<std::string> tables;
     std::vector<std::string> problems;
-    while (check.step() && problems.size() < 3) {
-        problems.push_back(check.text(0));
+    try {
+        tables = table_names(db);
+        auto check = db.prepare("PRAGMA quick_check");
+        while (check.step() && problems.size() < 3) {
+            problems.push_back(check.text(0));
+        }
+    } catch (const core::Error&) {
+        throw;
+    } catch (const std::runtime_error& error) {
+        throw core::InputError(error.what());
     }
     if (problems.empty() || problems.front() != "ok") {
         std::string listed;
