@@ -51,6 +51,16 @@ double number_of(const json::object& object, std::string_view key)
     return value != nullptr && value->is_number() ? value->to_number<double>() : 0.0;
 }
 
+// A count: 0 unless the value is a whole number from 0 to 2^64-1 (a damaged
+// buckets.json must not turn 1e76 into a count).
+std::uint64_t count_of(const json::object& object, std::string_view key)
+{
+    const auto* value = object.if_contains(key);
+    boost::system::error_code ec;
+    const auto count = value != nullptr ? value->to_number<std::uint64_t>(ec) : 0;
+    return value != nullptr && !ec ? count : 0;
+}
+
 std::string headline(const RunReportInputs& inputs, const json::object& summary)
 {
     const auto health = text_of(summary, "health", "unknown");
@@ -172,12 +182,12 @@ std::string bucket_section(const json::object& buckets)
                 continue;
             }
             const auto& bucket = row.get_object();
-            const auto probes = static_cast<std::uint64_t>(number_of(bucket, "probes"));
+            const auto probes = count_of(bucket, "probes");
             if (probes == 0) {
                 continue;
             }
             bars.push_back({.label = text_of(bucket, "bucket"),
-                            .failures = static_cast<std::uint64_t>(number_of(bucket, "failures")),
+                            .failures = count_of(bucket, "failures"),
                             .probes = probes,
                             .low = number_of(bucket, "failure_rate_low"),
                             .high = number_of(bucket, "failure_rate_high"),
