@@ -171,18 +171,22 @@ std::vector<std::uint16_t> HuntPlanner::bucket_ports(std::span<const TupleHistor
         counts[index].failures += history.failures();
         first_failed[index] += history.failed[0] ? 1U : 0U;
     }
+    // beta 0.2: one passing probe takes a bucket off the list of dead
+    // buckets (a bucket failing 90% of its tries passes one with chance 0.1);
+    // a dead bucket never passes, and a bucket that fails only some tries is
+    // the exact tests' and settle_flips' to find.
     const SequentialBucketTest rule({.background = std::max(config_.background, 1e-3),
                                      .faulty_rate = 0.9,
                                      .alpha = config_.alpha,
-                                     .beta = 0.05,
+                                     .beta = 0.2,
                                      .buckets = model.bucket_count()});
     // The first sweep gives every bucket a share of an eighth of the budget
-    // (2 to 16 probes); later rounds give each undecided bucket the fewest
+    // (1 to 16 probes); later rounds give each undecided bucket the fewest
     // probes that could decide it.
     std::vector<std::uint64_t> wanted(buckets, 0);
     std::vector<std::size_t> faulty;
     bool all_decided = true;
-    const std::uint64_t sweep = std::clamp<std::uint64_t>(config_.budget / (8 * buckets), 2, 16);
+    const std::uint64_t sweep = std::clamp<std::uint64_t>(config_.budget / (8 * buckets), 1, 16);
     // Faulty: by the sequential test, or by the exact tests the report will
     // make (a bucket that fails a third of its tries can pass the sequential
     // test's "clean" bound, which is set for dead buckets).

@@ -406,7 +406,7 @@ TEST(HuntEfficiency, OneDeadBucketAmongSixtyFourWithTheModel)
     }
     std::cout << "hunt with the model, one dead bucket of 64: median " << median(spent) << " probes, max "
               << *std::max_element(spent.begin(), spent.end()) << '\n';
-    EXPECT_LE(median(spent), 200U);
+    EXPECT_LE(median(spent), 128U);
 }
 
 // The same without the model, the path hashing CRC-16/ARC of the source
