@@ -6,7 +6,6 @@
 #include <array>
 
 #include "capture/byte_reader.hpp"
-#include "core/hex.hpp"
 
 namespace tlsprobe::capture {
 
@@ -221,9 +220,10 @@ std::string tls_version_name(std::uint16_t version)
 
 std::string code_point(std::uint16_t value)
 {
-    const std::array<std::uint8_t, 2> big_endian{static_cast<std::uint8_t>(value >> 8U),
-                                                 static_cast<std::uint8_t>(value & 0xffU)};
-    return "0x" + core::to_hex(big_endian);
+    // Built in place: short enough for the string's own storage, no allocation.
+    static constexpr char digits[] = "0123456789abcdef";
+    return {'0', 'x', digits[value >> 12U], digits[(value >> 8U) & 0x0fU], digits[(value >> 4U) & 0x0fU],
+            digits[value & 0x0fU]};
 }
 
 }  // namespace tlsprobe::capture
