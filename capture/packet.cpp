@@ -5,6 +5,8 @@
 #include <charconv>
 #include <iterator>
 
+#include "core/hex.hpp"
+
 namespace tlsprobe::capture {
 
 std::string to_string(const IpAddress& address)
@@ -18,7 +20,8 @@ std::string to_string(const IpAddress& address)
                 text.push_back('.');
             }
             char digits[3];
-            const auto end = std::to_chars(std::begin(digits), std::end(digits), std::to_integer<unsigned>(address.bytes[i])).ptr;
+            const unsigned byte = std::to_integer<unsigned>(address.bytes[i]);
+            const auto end = std::to_chars(std::begin(digits), std::end(digits), byte).ptr;
             text.append(std::begin(digits), end);
         }
         return text;
@@ -48,12 +51,11 @@ std::optional<IpAddress> parse_ip_address(std::string_view text)
 
 std::string to_string(const MacAddress& mac)
 {
-    static constexpr char digits[] = "0123456789abcdef";
     std::string text(3 * mac.size() - 1, ':');
     for (std::size_t i = 0; i < mac.size(); ++i) {
         const auto value = std::to_integer<unsigned>(mac[i]);
-        text[3 * i] = digits[value >> 4U];
-        text[3 * i + 1] = digits[value & 0x0fU];
+        text[3 * i] = core::hex_digits[value >> 4U];
+        text[3 * i + 1] = core::hex_digits[value & 0x0fU];
     }
     return text;
 }

@@ -6,6 +6,7 @@
 #include <array>
 
 #include "capture/byte_reader.hpp"
+#include "core/hex.hpp"
 
 namespace tlsprobe::capture {
 
@@ -221,9 +222,10 @@ std::string tls_version_name(std::uint16_t version)
 std::string code_point(std::uint16_t value)
 {
     // Built in place: short enough for the string's own storage, no allocation.
-    static constexpr char digits[] = "0123456789abcdef";
-    return {'0', 'x', digits[value >> 12U], digits[(value >> 8U) & 0x0fU], digits[(value >> 4U) & 0x0fU],
-            digits[value & 0x0fU]};
+    using core::hex_digits;
+    const unsigned v = value;
+    return {'0', 'x', hex_digits[v >> 12U], hex_digits[(v >> 8U) & 0x0fU], hex_digits[(v >> 4U) & 0x0fU],
+            hex_digits[v & 0x0fU]};
 }
 
 }  // namespace tlsprobe::capture

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <utility>
 
+#include "core/hex.hpp"
+
 namespace tlsprobe::core {
 
 class JsonText {
@@ -144,7 +146,7 @@ private:
         std::size_t plain_from = 0;
         for (std::size_t i = 0; i < text.size(); ++i) {
             const char c = text[i];
-            const auto byte = static_cast<unsigned char>(c);
+            const unsigned byte = static_cast<unsigned char>(c);
             if (byte >= 0x20 && c != '"' && c != '\\') {
                 continue;
             }
@@ -159,12 +161,10 @@ private:
             case '\n': push('n'); break;
             case '\f': push('f'); break;
             case '\r': push('r'); break;
-            default: {
-                constexpr std::string_view hex = "0123456789abcdef";
+            default:
                 append("u00");
-                push(hex[byte >> 4U]);
-                push(hex[byte & 15U]);
-            }
+                push(hex_digits[byte >> 4U]);
+                push(hex_digits[byte & 0x0fU]);
             }
         }
         append(text.substr(plain_from));
