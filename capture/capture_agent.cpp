@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <ctime>
 
@@ -132,6 +133,18 @@ AgentStop run_agent(const AgentOptions& options, const AgentHooks& hooks)
             if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
                 stop = AgentStop::stdin_closed;
             }
+        }
+    }
+    // Packets queued before the stop may sit in a ring block the kernel has
+    // not handed over yet: read until it must have.
+    const std::int64_t handover_end =
+        wall_clock_ns() + std::chrono::nanoseconds(LiveCapture::handover_limit).count();
+    for (std::int64_t now = wall_clock_ns(); now < handover_end; now = wall_clock_ns()) {
+        drain();
+        pollfd capture_fd{capture.selectable_fd(), POLLIN, 0};
+        const auto wait_ms = static_cast<int>((handover_end - now) / 1'000'000 + 1);
+        if (::poll(&capture_fd, 1, wait_ms) < 0 && errno != EINTR) {
+            throw core::EnvironmentError("poll on the capture handle failed");
         }
     }
     drain();

@@ -1,10 +1,9 @@
 #include "capture/flow_json.hpp"
 
-
-#include <boost/json/array.hpp>
-#include <boost/json/serialize.hpp>
+#include <boost/json/parse.hpp>
 
 #include "core/hex.hpp"
+#include "core/json_text.hpp"
 
 namespace tlsprobe::capture {
 
@@ -12,198 +11,252 @@ namespace {
 
 namespace json = boost::json;
 
-template <typename T>
-json::value optional_value(const std::optional<T>& v)
+void mac_value(core::JsonText& out, const std::optional<MacAddress>& mac)
 {
-    if (!v) {
-        return nullptr;
+    if (mac) {
+        out.value(to_string(*mac));
+    } else {
+        out.value(nullptr);
     }
-    return json::value(*v);
 }
 
-json::value mac_value(const std::optional<MacAddress>& mac)
+void times(core::JsonText& out, std::span<const std::int64_t> values)
 {
-    if (!mac) {
-        return nullptr;
-    }
-    return json::value(to_string(*mac));
-}
-
-json::array times(std::span<const std::int64_t> values)
-{
-    json::array out;
+    out.begin_array();
     for (const auto t : values) {
-        out.emplace_back(t);
+        out.value(t);
     }
-    return out;
+    out.end_array();
 }
 
-json::array code_list(const std::vector<std::uint16_t>& codes)
+void code_list(core::JsonText& out, const std::vector<std::uint16_t>& codes)
 {
-    json::array out;
+    out.begin_array();
     for (const auto c : codes) {
-        out.emplace_back(code_point(c));
+        out.value(code_point(c));
     }
-    return out;
+    out.end_array();
 }
 
-json::object mark_json(const PacketMark& mark)
+void mark_members(core::JsonText& out, const PacketMark& mark)
 {
-    return {{"t_ns", mark.t_ns}, {"ttl", mark.ttl}, {"ip_id", optional_value(mark.ip_id)}, {"src_mac", mac_value(mark.src_mac)}};
+    out.member("t_ns", mark.t_ns);
+    out.member("ttl", mark.ttl);
+    out.member("ip_id", mark.ip_id);
+    out.key("src_mac");
+    mac_value(out, mark.src_mac);
 }
 
-json::value syn_json(const std::optional<SynRecord>& syn)
+void syn_json(core::JsonText& out, const std::optional<SynRecord>& syn)
 {
     if (!syn) {
-        return nullptr;
+        out.value(nullptr);
+        return;
     }
-    json::object o = mark_json(syn->first);
-    o["isn"] = syn->isn;
-    o["tsval"] = optional_value(syn->options.tsval);
-    o["tsecr"] = optional_value(syn->options.tsecr);
-    o["mss"] = optional_value(syn->options.mss);
-    o["window_scale"] = optional_value(syn->options.window_scale);
-    o["sack_permitted"] = syn->options.sack_permitted;
-    o["retransmissions"] = syn->retransmissions.count;
-    o["retransmit_ns"] = times(syn->retransmissions.kept());
-    return o;
+    out.begin_object();
+    mark_members(out, syn->first);
+    out.member("isn", syn->isn);
+    out.member("tsval", syn->options.tsval);
+    out.member("tsecr", syn->options.tsecr);
+    out.member("mss", syn->options.mss);
+    out.member("window_scale", syn->options.window_scale);
+    out.member("sack_permitted", syn->options.sack_permitted);
+    out.member("retransmissions", syn->retransmissions.count);
+    out.key("retransmit_ns");
+    times(out, syn->retransmissions.kept());
+    out.end_object();
 }
 
 template <typename Hello>
-json::object hello_common(const HelloRecord<Hello>& record)
+void hello_common_members(core::JsonText& out, const HelloRecord<Hello>& record)
 {
-    return {{"t_ns", record.t_ns},
-            {"rel_seq", record.begin + 1},
-            {"length", record.end - record.begin},
-            {"retransmissions", record.retransmissions.count},
-            {"retransmit_ns", times(record.retransmissions.kept())}};
+    out.member("t_ns", record.t_ns);
+    out.member("rel_seq", record.begin + 1);
+    out.member("length", record.end - record.begin);
+    out.member("retransmissions", record.retransmissions.count);
+    out.key("retransmit_ns");
+    times(out, record.retransmissions.kept());
 }
 
-json::value client_hello_json(const FlowTimeline& flow)
+void client_hello_json(core::JsonText& out, const FlowTimeline& flow)
 {
     if (!flow.client_hello) {
-        return nullptr;
+        out.value(nullptr);
+        return;
     }
     const ClientHello& h = flow.client_hello->hello;
-    json::object o = hello_common(*flow.client_hello);
-    o["client_random"] = core::to_hex(h.random);
-    o["sni"] = h.sni.empty() ? json::value(nullptr) : json::value(h.sni);
-    o["legacy_version"] = tls_version_name(h.legacy_version);
-    json::array versions;
+    out.begin_object();
+    hello_common_members(out, *flow.client_hello);
+    out.member("client_random", core::to_hex(h.random));
+    out.key("sni");
+    if (h.sni.empty()) {
+        out.value(nullptr);
+    } else {
+        out.value(h.sni);
+    }
+    out.member("legacy_version", tls_version_name(h.legacy_version));
+    out.key("supported_versions");
+    out.begin_array();
     for (const auto v : h.supported_versions) {
-        versions.emplace_back(tls_version_name(v));
+        out.value(tls_version_name(v));
     }
-    o["supported_versions"] = std::move(versions);
-    o["cipher_suites"] = code_list(h.cipher_suites);
-    o["groups"] = code_list(h.groups);
-    json::array alpn;
+    out.end_array();
+    out.key("cipher_suites");
+    code_list(out, h.cipher_suites);
+    out.key("groups");
+    code_list(out, h.groups);
+    out.key("alpn");
+    out.begin_array();
     for (const auto& a : h.alpn) {
-        alpn.emplace_back(a);
+        out.value(a);
     }
-    o["alpn"] = std::move(alpn);
-    o["acked"] = flow.client_hello_acked ? json::value(mark_json(*flow.client_hello_acked)) : json::value(nullptr);
-    o["pure_acks"] = flow.client_hello_pure_acks;
-    return o;
+    out.end_array();
+    out.key("acked");
+    if (flow.client_hello_acked) {
+        out.begin_object();
+        mark_members(out, *flow.client_hello_acked);
+        out.end_object();
+    } else {
+        out.value(nullptr);
+    }
+    out.member("pure_acks", flow.client_hello_pure_acks);
+    out.end_object();
 }
 
-json::value server_hello_json(const FlowTimeline& flow)
+void server_hello_json(core::JsonText& out, const FlowTimeline& flow)
 {
     if (!flow.server_hello) {
-        return nullptr;
+        out.value(nullptr);
+        return;
     }
     const ServerHello& h = flow.server_hello->hello;
-    json::object o = hello_common(*flow.server_hello);
-    o["server_random"] = core::to_hex(h.random);
-    o["version"] = tls_version_name(h.version());
-    o["cipher_suite"] = code_point(h.cipher_suite);
-    o["hello_retry_request"] = h.hello_retry_request;
-    return o;
+    out.begin_object();
+    hello_common_members(out, *flow.server_hello);
+    out.member("server_random", core::to_hex(h.random));
+    out.member("version", tls_version_name(h.version()));
+    out.member("cipher_suite", code_point(h.cipher_suite));
+    out.member("hello_retry_request", h.hello_retry_request);
+    out.end_object();
 }
 
-json::object direction_json(const DirectionRecord& d)
+void direction_json(core::JsonText& out, const DirectionRecord& d)
 {
-    json::array ttls;
+    out.begin_object();
+    out.member("packets", d.packets);
+    out.member("payload_bytes", d.payload_bytes);
+    out.member("retransmitted_segments", d.retransmitted_segments);
+    out.member("out_of_order_segments", d.out_of_order_segments);
+    out.member("truncated_packets", d.truncated_packets);
+    out.key("ttls");
+    out.begin_array();
     for (const auto t : d.ttls.items()) {
-        ttls.emplace_back(t);
+        out.value(t);
     }
-    json::array src_macs;
+    out.end_array();
+    out.member("ttls_overflow", d.ttls.overflow());
+    out.key("src_macs");
+    out.begin_array();
     for (const auto& m : d.src_macs.items()) {
-        src_macs.emplace_back(to_string(m));
+        out.value(to_string(m));
     }
-    json::array dst_macs;
+    out.end_array();
+    out.key("dst_macs");
+    out.begin_array();
     for (const auto& m : d.dst_macs.items()) {
-        dst_macs.emplace_back(to_string(m));
+        out.value(to_string(m));
     }
-    json::array alerts;
+    out.end_array();
+    out.member("macs_overflow", d.src_macs.overflow() || d.dst_macs.overflow());
+    out.member("tls", d.tls);
+    out.member("not_tls", d.not_tls);
+    out.member("tls_records", d.tls_records);
+    out.member("change_cipher_spec_ns", d.change_cipher_spec_ns);
+    out.member("first_encrypted_ns", d.first_encrypted_ns);
+    out.key("alerts");
+    out.begin_array();
     for (const auto& a : d.alerts) {
-        alerts.push_back(json::object{{"t_ns", a.t_ns}, {"level", a.level}, {"description", a.description}});
+        out.begin_object();
+        out.member("t_ns", a.t_ns);
+        out.member("level", a.level);
+        out.member("description", a.description);
+        out.end_object();
     }
-    json::value error = nullptr;
+    out.end_array();
+    out.key("tls_error");
     if (d.tls_error) {
-        error = json::object{{"offset", d.tls_error->offset}, {"field", d.tls_error->field}};
+        out.begin_object();
+        out.member("offset", d.tls_error->offset);
+        out.member("field", d.tls_error->field);
+        out.end_object();
+    } else {
+        out.value(nullptr);
     }
-    return {{"packets", d.packets},
-            {"payload_bytes", d.payload_bytes},
-            {"retransmitted_segments", d.retransmitted_segments},
-            {"out_of_order_segments", d.out_of_order_segments},
-            {"truncated_packets", d.truncated_packets},
-            {"ttls", std::move(ttls)},
-            {"ttls_overflow", d.ttls.overflow()},
-            {"src_macs", std::move(src_macs)},
-            {"dst_macs", std::move(dst_macs)},
-            {"macs_overflow", d.src_macs.overflow() || d.dst_macs.overflow()},
-            {"tls", d.tls},
-            {"not_tls", d.not_tls},
-            {"tls_records", d.tls_records},
-            {"change_cipher_spec_ns", optional_value(d.change_cipher_spec_ns)},
-            {"first_encrypted_ns", optional_value(d.first_encrypted_ns)},
-            {"alerts", std::move(alerts)},
-            {"tls_error", std::move(error)},
-            {"tls_gap", d.tls_gap}};
+    out.member("tls_gap", d.tls_gap);
+    out.end_object();
 }
 
 }  // namespace
 
-json::object to_json(const FlowTimeline& flow, std::string_view vantage)
-{
-    json::array closes;
-    for (const auto& c : flow.closes) {
-        closes.push_back(json::object{{"kind", c.rst ? "rst" : "fin"},
-                                      {"from", to_string(c.from)},
-                                      {"t_ns", c.t_ns},
-                                      {"rel_seq", c.rel_seq},
-                                      {"ttl", c.ttl},
-                                      {"src_mac", mac_value(c.src_mac)}});
-    }
-    const auto first = flow.closed_first();
-    return {{"type", "flow"},
-            {"vantage", vantage},
-            {"flow_id", flow.id},
-            {"ip_version", flow.client_ip.version},
-            {"client_ip", to_string(flow.client_ip)},
-            {"client_port", flow.client_port},
-            {"server_ip", to_string(flow.server_ip)},
-            {"server_port", flow.server_port},
-            {"direction_inferred", flow.direction_inferred},
-            {"first_ns", flow.first_ns},
-            {"last_ns", flow.last_ns},
-            {"end", to_string(flow.end)},
-            {"syn", syn_json(flow.syn)},
-            {"syn_ack", syn_json(flow.syn_ack)},
-            {"handshake_ack_ns", optional_value(flow.handshake_ack_ns)},
-            {"client_hello", client_hello_json(flow)},
-            {"server_hello", server_hello_json(flow)},
-            {"client_to_server", direction_json(flow.client)},
-            {"server_to_client", direction_json(flow.server)},
-            {"closes", std::move(closes)},
-            {"fin_count", flow.fin_count},
-            {"rst_count", flow.rst_count},
-            {"closed_first", first ? json::value(to_string(*first)) : json::value(nullptr)}};
-}
-
 std::string to_json_line(const FlowTimeline& flow, std::string_view vantage)
 {
-    return json::serialize(to_json(flow, vantage));
+    // A timeline with both hellos is about 2.8 KB.
+    core::JsonText out(4096);
+    out.begin_object();
+    out.member("type", "flow");
+    out.member("vantage", vantage);
+    out.member("flow_id", flow.id);
+    out.member("ip_version", flow.client_ip.version);
+    out.member("client_ip", to_string(flow.client_ip));
+    out.member("client_port", flow.client_port);
+    out.member("server_ip", to_string(flow.server_ip));
+    out.member("server_port", flow.server_port);
+    out.member("direction_inferred", flow.direction_inferred);
+    out.member("first_ns", flow.first_ns);
+    out.member("last_ns", flow.last_ns);
+    out.member("end", to_string(flow.end));
+    out.key("syn");
+    syn_json(out, flow.syn);
+    out.key("syn_ack");
+    syn_json(out, flow.syn_ack);
+    out.member("handshake_ack_ns", flow.handshake_ack_ns);
+    out.key("client_hello");
+    client_hello_json(out, flow);
+    out.key("server_hello");
+    server_hello_json(out, flow);
+    out.key("client_to_server");
+    direction_json(out, flow.client);
+    out.key("server_to_client");
+    direction_json(out, flow.server);
+    out.key("closes");
+    out.begin_array();
+    for (const auto& c : flow.closes) {
+        out.begin_object();
+        out.member("kind", c.rst ? "rst" : "fin");
+        out.member("from", to_string(c.from));
+        out.member("t_ns", c.t_ns);
+        out.member("rel_seq", c.rel_seq);
+        out.member("ttl", c.ttl);
+        out.key("src_mac");
+        mac_value(out, c.src_mac);
+        out.end_object();
+    }
+    out.end_array();
+    out.member("fin_count", flow.fin_count);
+    out.member("rst_count", flow.rst_count);
+    out.key("closed_first");
+    const auto first = flow.closed_first();
+    if (first) {
+        out.value(to_string(*first));
+    } else {
+        out.value(nullptr);
+    }
+    out.end_object();
+    return std::move(out).text();
+}
+
+json::object to_json(const FlowTimeline& flow, std::string_view vantage)
+{
+    return json::parse(to_json_line(flow, vantage)).as_object();
 }
 
 json::object to_json(const CaptureSummary& summary, const FramePipeline& pipeline)

@@ -27,7 +27,8 @@ PcapHandle activate(const LiveOptions& options)
     pcap_t* h = handle.get();
     check(pcap_set_snaplen(h, options.snaplen), h, "snaplen", options.interface);
     check(pcap_set_promisc(h, options.promiscuous ? 1 : 0), h, "promiscuous mode", options.interface);
-    check(pcap_set_immediate_mode(h, 1), h, "immediate mode", options.interface);
+    check(pcap_set_timeout(h, static_cast<int>(LiveCapture::block_timeout.count())), h, "block timeout",
+          options.interface);
     check(pcap_set_buffer_size(h, options.buffer_bytes), h, "buffer size", options.interface);
     const bool nanoseconds = pcap_set_tstamp_precision(h, PCAP_TSTAMP_PRECISION_NANO) == 0;
     const int rc = pcap_activate(h);

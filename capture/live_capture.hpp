@@ -1,7 +1,7 @@
 #pragma once
-// A live libpcap capture on one interface: non-promiscuous unless asked,
-// immediate delivery (each packet is handed over as it arrives, so
-// timestamps are not batched), a kernel buffer of the requested size.
+// A live libpcap capture on one interface: non-promiscuous unless asked, a
+// kernel buffer of the requested size, packets handed over in batches.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -22,6 +22,17 @@ struct LiveOptions {
 
 class LiveCapture {
 public:
+    // The kernel hands packets over in blocks of its TPACKET_V3 ring: a block
+    // goes to the reader when it is full or this long after it was opened, so
+    // at high rates one wakeup reads hundreds of packets (immediate mode woke
+    // the reader for each). Every packet still carries its own kernel
+    // timestamp, taken as it was queued.
+    static constexpr std::chrono::milliseconds block_timeout{10};
+    // A packet the kernel queued is readable at most this long after: the
+    // kernel's retire timer closes a block that was open at its previous
+    // tick, so two timeouts, plus a tick of slack for the timer's rounding.
+    static constexpr std::chrono::milliseconds handover_limit = 3 * block_timeout;
+
     // Throws core::InputError for an unknown interface or a bad filter,
     // core::EnvironmentError when capturing is not permitted.
     explicit LiveCapture(const LiveOptions& options);

@@ -2,12 +2,22 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <limits>
+#include <memory>
 #include <system_error>
 
 #include "core/errors.hpp"
 
 namespace tlsprobe::capture {
+
+namespace {
+
+constexpr std::size_t file_read_buffer_bytes = 256 * 1024;
+
+}  // namespace
 
 void PcapHandle::set_filter(std::string_view filter)
 {
@@ -75,13 +85,32 @@ PcapHandle open_capture_file(const std::filesystem::path& path)
     if (std::filesystem::is_directory(path, ec)) {
         throw core::InputError(fmt::format("{}: is a directory, not a capture file", path.string()));
     }
+    const std::string name = standard_input ? "standard input" : path.string();
     char error[PCAP_ERRBUF_SIZE] = {};
-    pcap_t* handle = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, error);
-    if (handle == nullptr) {
-        throw core::InputError(fmt::format("{}: not a pcap or pcapng capture ({})",
-                                           standard_input ? "standard input" : path.string(), error));
+    const auto not_a_capture = [&] {
+        return core::InputError(fmt::format("{}: not a pcap or pcapng capture ({})", name, error));
+    };
+    if (standard_input) {
+        pcap_t* handle = pcap_open_offline_with_tstamp_precision("-", PCAP_TSTAMP_PRECISION_NANO, error);
+        if (handle == nullptr) {
+            throw not_a_capture();
+        }
+        return PcapHandle(PcapPtr(handle), true, name);
     }
-    return PcapHandle(PcapPtr(handle), true, standard_input ? "standard input" : path.string());
+    // libpcap reads each record with two freads; through stdio's default
+    // 4 KiB buffer that is a read(2) per 4 KiB of the file.
+    FILE* file = std::fopen(path.c_str(), "rb");
+    if (file == nullptr) {
+        throw core::InputError(fmt::format("{}: cannot open: {}", name, std::strerror(errno)));
+    }
+    auto buffer = std::make_unique_for_overwrite<char[]>(file_read_buffer_bytes);
+    std::setvbuf(file, buffer.get(), _IOFBF, file_read_buffer_bytes);
+    pcap_t* handle = pcap_fopen_offline_with_tstamp_precision(file, PCAP_TSTAMP_PRECISION_NANO, error);
+    if (handle == nullptr) {
+        std::fclose(file);
+        throw not_a_capture();
+    }
+    return PcapHandle(std::move(buffer), PcapPtr(handle), name);
 }
 
 }  // namespace tlsprobe::capture

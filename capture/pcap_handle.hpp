@@ -34,6 +34,11 @@ public:
         : handle_(std::move(handle)), nanoseconds_(nanoseconds), name_(std::move(name))
     {
     }
+    // A file handle reading through `read_buffer`, the stdio buffer of its FILE.
+    PcapHandle(std::unique_ptr<char[]> read_buffer, PcapPtr handle, std::string name)
+        : read_buffer_(std::move(read_buffer)), handle_(std::move(handle)), nanoseconds_(true), name_(std::move(name))
+    {
+    }
 
     // Throws core::InputError naming the filter when it does not compile.
     void set_filter(std::string_view filter);
@@ -50,6 +55,8 @@ public:
     [[nodiscard]] const std::string& name() const { return name_; }
 
 private:
+    // Declared first so that it outlives the FILE that pcap_close closes.
+    std::unique_ptr<char[]> read_buffer_;
     PcapPtr handle_;
     bool nanoseconds_;
     std::string name_;

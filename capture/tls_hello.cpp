@@ -221,9 +221,11 @@ std::string tls_version_name(std::uint16_t version)
 
 std::string code_point(std::uint16_t value)
 {
-    const std::array<std::uint8_t, 2> big_endian{static_cast<std::uint8_t>(value >> 8U),
-                                                 static_cast<std::uint8_t>(value & 0xffU)};
-    return "0x" + core::to_hex(big_endian);
+    // Built in place: short enough for the string's own storage, no allocation.
+    using core::hex_digits;
+    const unsigned v = value;
+    return {'0', 'x', hex_digits[v >> 12U], hex_digits[(v >> 8U) & 0x0fU], hex_digits[(v >> 4U) & 0x0fU],
+            hex_digits[v & 0x0fU]};
 }
 
 }  // namespace tlsprobe::capture

@@ -4,13 +4,12 @@ namespace tlsprobe::core {
 
 std::string to_hex(std::span<const std::byte> bytes)
 {
-    static constexpr char digits[] = "0123456789abcdef";
     std::string text;
     text.reserve(bytes.size() * 2);
     for (const std::byte byte : bytes) {
         const auto value = std::to_integer<unsigned>(byte);
-        text.push_back(digits[value >> 4U]);
-        text.push_back(digits[value & 0x0fU]);
+        text.push_back(hex_digits[value >> 4U]);
+        text.push_back(hex_digits[value & 0x0fU]);
     }
     return text;
 }
