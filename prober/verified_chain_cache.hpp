@@ -11,8 +11,10 @@
 // - the certificates the server sent: the key holds the exact DER of the
 //   leaf and of every untrusted certificate, in order (the bytes themselves,
 //   not a digest, so no collision is relied on);
-// - the trust store: the SSL_CTX's, loaded once when ClientTls is built and
-//   never changed, and the cache lives and dies with that SSL_CTX;
+// - the trust store: the SSL_CTX's, set once when ClientTls is built (the
+//   cache lives and dies with that SSL_CTX); a system store's directory is
+//   read as certificates are needed, so a CA added to it during a run counts
+//   only for chains first verified after;
 // - the verification parameters: those an SSL can change (host names,
 //   IP address, e-mail, host-check flags, verification flags, depth, the
 //   security level as auth level) are in the key; purpose and trust are
