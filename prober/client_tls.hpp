@@ -1,11 +1,14 @@
 #pragma once
 // The client side's TLS configuration, built once per run from the options,
-// and the per-connection SSL objects made from it.
+// and the per-connection SSL objects made from it. One object serves every
+// worker thread of a run; it does not move (OpenSSL holds pointers to its
+// members).
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "prober/openssl_handles.hpp"
+#include "prober/verified_chain_cache.hpp"
 #include "scenarios/run_plan.hpp"
 
 namespace tlsprobe::prober {
@@ -40,6 +43,9 @@ public:
 private:
     void configure_padding(std::uint32_t target_bytes);
 
+    // Declared before the SSL_CTX that calls it, so it outlives it. Shared
+    // by every worker thread, as the SSL_CTX is.
+    VerifiedChainCache verified_chains_;
     SslCtxPtr context_;
     std::string server_name_;         // SNI and certificate name; empty for an address literal
     std::string address_literal_;     // certificate IP to check; empty for a name
