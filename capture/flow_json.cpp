@@ -2,6 +2,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include <functional>
+
 #include "core/hex.hpp"
 #include "core/json_text.hpp"
 
@@ -20,22 +22,20 @@ void mac_value(core::JsonText& out, const std::optional<MacAddress>& mac)
     }
 }
 
-void times(core::JsonText& out, std::span<const std::int64_t> values)
+// An array of `items`, each written as `spell(item)` (as it is by default).
+template <typename Items, typename Spell = std::identity>
+void array(core::JsonText& out, const Items& items, Spell spell = {})
 {
     out.begin_array();
-    for (const auto t : values) {
-        out.value(t);
+    for (const auto& item : items) {
+        out.value(spell(item));
     }
     out.end_array();
 }
 
-void code_list(core::JsonText& out, const std::vector<std::uint16_t>& codes)
+std::string mac_text(const MacAddress& mac)
 {
-    out.begin_array();
-    for (const auto c : codes) {
-        out.value(code_point(c));
-    }
-    out.end_array();
+    return to_string(mac);
 }
 
 void mark_members(core::JsonText& out, const PacketMark& mark)
@@ -63,7 +63,7 @@ void syn_json(core::JsonText& out, const std::optional<SynRecord>& syn)
     out.member("sack_permitted", syn->options.sack_permitted);
     out.member("retransmissions", syn->retransmissions.count);
     out.key("retransmit_ns");
-    times(out, syn->retransmissions.kept());
+    array(out, syn->retransmissions.kept());
     out.end_object();
 }
 
@@ -75,7 +75,7 @@ void hello_common_members(core::JsonText& out, const HelloRecord<Hello>& record)
     out.member("length", record.end - record.begin);
     out.member("retransmissions", record.retransmissions.count);
     out.key("retransmit_ns");
-    times(out, record.retransmissions.kept());
+    array(out, record.retransmissions.kept());
 }
 
 void client_hello_json(core::JsonText& out, const FlowTimeline& flow)
@@ -96,21 +96,13 @@ void client_hello_json(core::JsonText& out, const FlowTimeline& flow)
     }
     out.member("legacy_version", tls_version_name(h.legacy_version));
     out.key("supported_versions");
-    out.begin_array();
-    for (const auto v : h.supported_versions) {
-        out.value(tls_version_name(v));
-    }
-    out.end_array();
+    array(out, h.supported_versions, tls_version_name);
     out.key("cipher_suites");
-    code_list(out, h.cipher_suites);
+    array(out, h.cipher_suites, code_point);
     out.key("groups");
-    code_list(out, h.groups);
+    array(out, h.groups, code_point);
     out.key("alpn");
-    out.begin_array();
-    for (const auto& a : h.alpn) {
-        out.value(a);
-    }
-    out.end_array();
+    array(out, h.alpn);
     out.key("acked");
     if (flow.client_hello_acked) {
         out.begin_object();
@@ -148,24 +140,12 @@ void direction_json(core::JsonText& out, const DirectionRecord& d)
     out.member("out_of_order_segments", d.out_of_order_segments);
     out.member("truncated_packets", d.truncated_packets);
     out.key("ttls");
-    out.begin_array();
-    for (const auto t : d.ttls.items()) {
-        out.value(t);
-    }
-    out.end_array();
+    array(out, d.ttls.items());
     out.member("ttls_overflow", d.ttls.overflow());
     out.key("src_macs");
-    out.begin_array();
-    for (const auto& m : d.src_macs.items()) {
-        out.value(to_string(m));
-    }
-    out.end_array();
+    array(out, d.src_macs.items(), mac_text);
     out.key("dst_macs");
-    out.begin_array();
-    for (const auto& m : d.dst_macs.items()) {
-        out.value(to_string(m));
-    }
-    out.end_array();
+    array(out, d.dst_macs.items(), mac_text);
     out.member("macs_overflow", d.src_macs.overflow() || d.dst_macs.overflow());
     out.member("tls", d.tls);
     out.member("not_tls", d.not_tls);
