@@ -205,7 +205,7 @@ def right(result):
     if result.startswith("fit:"):
         return float(result[4:]) >= 0.99
     return result == "named"
-for name, path, target in (("known model", sys.argv[1], 200), ("unknown linear hash", sys.argv[2], 1500)):
+for name, path, target in (("known model", sys.argv[1], 128), ("unknown linear hash", sys.argv[2], 1500)):
     rows = [line.split() for line in open(path)]
     hunt = [int(r[0]) for r in rows]
     sweep = [int(r[1]) for r in rows if r[1] != "-"]
